@@ -1,0 +1,124 @@
+/* buf.c -- growable byte buffer, see buf.h. */
+#include "util/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/utf8.h"
+
+void buf_init(buf_t *b) {
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void buf_free(buf_t *b) {
+    free(b->data);
+    buf_init(b);
+}
+
+void buf_reset(buf_t *b) {
+    b->len = 0;
+    if (b->data) b->data[0] = '\0';
+}
+
+void buf_reserve(buf_t *b, size_t extra) {
+    if (b->len + extra + 1 <= b->cap) return;
+    size_t ncap = b->cap ? b->cap : 256;
+    while (ncap < b->len + extra + 1) {
+        if (ncap > ((size_t)-1) / 2) {
+            fputs("entityd: buffer overflow\n", stderr);
+            abort();
+        }
+        ncap *= 2;
+    }
+    char *p = realloc(b->data, ncap);
+    if (!p) {
+        fputs("entityd: out of memory\n", stderr);
+        abort();
+    }
+    b->data = p;
+    b->cap = ncap;
+}
+
+void buf_append(buf_t *b, const void *data, size_t len) {
+    buf_reserve(b, len);
+    if (len) memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+void buf_puts(buf_t *b, const char *s) { buf_append(b, s, strlen(s)); }
+
+void buf_putc(buf_t *b, char c) {
+    buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
+
+void buf_vprintf(buf_t *b, const char *fmt, va_list ap) {
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n <= 0) return;
+    buf_reserve(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void buf_printf(buf_t *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void buf_json_string(buf_t *b, const char *s, size_t len) {
+    static const char hex[] = "0123456789abcdef";
+    buf_reserve(b, len + 2);
+    buf_putc(b, '"');
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            switch (c) {
+            case '"': buf_append(b, "\\\"", 2); break;
+            case '\\': buf_append(b, "\\\\", 2); break;
+            case '\n': buf_append(b, "\\n", 2); break;
+            case '\r': buf_append(b, "\\r", 2); break;
+            case '\t': buf_append(b, "\\t", 2); break;
+            case '\b': buf_append(b, "\\b", 2); break;
+            case '\f': buf_append(b, "\\f", 2); break;
+            default:
+                if (c < 0x20) {
+                    char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                    buf_append(b, e, 6);
+                } else {
+                    buf_putc(b, (char)c);
+                }
+            }
+            i++;
+            continue;
+        }
+        size_t n = utf8_valid_prefix((const unsigned char *)s + i, len - i);
+        if (n == 0) {
+            buf_append(b, "\xEF\xBF\xBD", 3); /* U+FFFD */
+            i++;
+        } else {
+            buf_append(b, s + i, n);
+            i += n;
+        }
+    }
+    buf_putc(b, '"');
+}
+
+const char *buf_cstr(buf_t *b) { return b->data ? b->data : ""; }
+
+char *buf_detach(buf_t *b, size_t *len) {
+    if (!b->data) buf_reserve(b, 0);
+    char *p = b->data;
+    if (len) *len = b->len;
+    buf_init(b);
+    return p;
+}
