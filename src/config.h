@@ -1,0 +1,50 @@
+/* config.h -- every setting of the server. Each has a flag and an ENTITYD_* environment
+ * variable (flag wins); `entityd --help` lists them with their defaults. Durations are
+ * in seconds. Parsed by config.c; read-only after start. */
+#ifndef ENTITYD_CONFIG_H
+#define ENTITYD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    /* server */
+    char *listen;        /* --listen ENTITYD_LISTEN, default "127.0.0.1" */
+    int port;            /* --port ENTITYD_PORT, default 8080 */
+    char *data_dir;      /* --data-dir ENTITYD_DATA_DIR, default "./data" */
+    char *db_path;       /* --db ENTITYD_DB, default "<data dir>/entityd.db" */
+    char *web_root;      /* --web-root ENTITYD_WEB_ROOT, default: installed pkgdatadir/web, else ./web */
+    char *log_level;     /* --log-level ENTITYD_LOG_LEVEL, default "info" */
+    int threads;         /* --threads ENTITYD_THREADS, default: number of CPUs */
+    char *cors_origins;  /* --cors-origins ENTITYD_CORS_ORIGINS, comma list or "*", default "" (none) */
+
+    /* limits */
+    size_t max_body_bytes;     /* --max-body-bytes, default 1 MiB */
+    size_t max_document_bytes; /* --max-document-bytes, default 256 KiB */
+    uint32_t max_tokens;       /* --max-tokens, default 20000 */
+    uint32_t max_depth;        /* --max-depth, default 15 */
+    uint32_t max_aliases;      /* --max-aliases, default 100 */
+    uint32_t max_fields;       /* --max-fields, default 2000 */
+    uint32_t max_page_size;    /* --max-page-size, default 500 (entities per page) */
+    uint32_t max_batch_events; /* --max-batch-events, default 5000 (records per POST /v1/events) */
+    size_t doc_cache_entries;  /* --doc-cache-entries, default 512 */
+    int request_timeout;       /* --request-timeout seconds, default 30 */
+
+    /* entity platform (seeds 003, 004) */
+    char *default_tenant;         /* --default-tenant ENTITYD_DEFAULT_TENANT, default NULL (none) */
+    int reporting_window;         /* --reporting-window, default 300 */
+    int stale_threshold;          /* --stale-threshold, default 86400 */
+    int tenant_ttl;               /* --tenant-ttl, default 604800 (7 days) */
+    int synthetic_max_ttl;        /* --synthetic-max-ttl, default 604800 */
+    int cleanup_interval;         /* --cleanup-interval, default 60 */
+    int cleanup_batch;            /* --cleanup-batch, default 500 rows per transaction */
+    double lag_warning;           /* --lag-warning, default 10000 (consumerLag messages) */
+    double lag_critical;          /* --lag-critical, default 100000 */
+} config_t;
+
+/* Fills defaults, then environment, then argv. Returns 0, 1 when --help/--version was printed
+ * (exit 0), or -1 with a message on stderr (exit 2). */
+int config_load(config_t *c, int argc, char **argv);
+void config_free(config_t *c);
+
+#endif

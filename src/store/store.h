@@ -1,0 +1,38 @@
+/* store.h -- SQLite connections and migrations (DESIGN: one connection per thread, WAL,
+ * busy timeout, foreign keys; forward-only migrations recorded in schema_migrations). */
+#ifndef ENTITYD_STORE_H
+#define ENTITYD_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+typedef struct store store_t;
+
+/* Opens one connection with WAL, busy_timeout (5 s), foreign_keys=ON, synchronous=NORMAL.
+ * Returns NULL with a message in err. */
+store_t *store_open(const char *path, char *err, size_t errlen);
+void store_close(store_t *s);
+sqlite3 *store_db(store_t *s);
+
+/* Applies the embedded migrations (migrations/NNNN_name.sql) not yet recorded, each in its own
+ * transaction. Refuses (-1, message) a database whose schema_migrations has a version newer
+ * than the binary knows. */
+int store_migrate(store_t *s, char *err, size_t errlen);
+
+/* A pool hands each thread its own connection (opened on first use, closed at thread exit). */
+typedef struct store_pool store_pool_t;
+store_pool_t *store_pool_new(const char *path);
+store_t *store_pool_get(store_pool_t *p); /* NULL when the database cannot be opened (logged) */
+void store_pool_free(store_pool_t *p);    /* closes the calling thread's connection too */
+
+/* Short helpers: BEGIN IMMEDIATE / COMMIT / ROLLBACK; return 0 or -1. */
+int store_begin(store_t *s);
+int store_commit(store_t *s);
+int store_rollback(store_t *s);
+/* Cached prepared statement for this connection (keyed by the SQL text pointer's content);
+ * reset and bindings cleared before it is returned. NULL on prepare error (logged). */
+sqlite3_stmt *store_stmt(store_t *s, const char *sql);
+/* Size of the database file in bytes (page_count * page_size). */
+long long store_size_bytes(store_t *s);
+
+#endif
