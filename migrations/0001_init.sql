@@ -1,2 +1,0 @@
--- 0001_init.sql: placeholder replaced by the accounts migration.
-SELECT 1;

@@ -1,0 +1,143 @@
+/* db.c -- one SQLite connection (DESIGN "Threads": one connection per thread, WAL mode,
+ * short write transactions) with its pragmas and a cache of prepared statements.
+ *
+ * A store_t is owned by one thread at a time; the statement cache is not locked. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/log.h"
+#include "util/strmap.h"
+
+struct store {
+    sqlite3 *db;
+    arena_t *arena;   /* owns the cache's key copies and map storage */
+    strmap_t stmts;   /* SQL text -> sqlite3_stmt* */
+};
+
+/* Runs a pragma statement and, when want is not NULL, checks that its first column reads `want`
+ * (case-insensitive): "PRAGMA journal_mode=WAL" answers the mode actually in force. */
+static int store_pragma(sqlite3 *db, const char *sql, const char *want, char *err, size_t errlen) {
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
+        return -1;
+    }
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    if (want) {
+        const char *got = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        if (!got || strcasecmp(got, want) != 0) {
+            snprintf(err, errlen, "%s: got %s, want %s", sql, got ? got : "(nothing)", want);
+            sqlite3_finalize(st);
+            return -1;
+        }
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+store_t *store_open(const char *path, char *err, size_t errlen) {
+    if (!path || !*path) {
+        snprintf(err, errlen, "no database path given");
+        return NULL;
+    }
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open database %s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    /* The busy timeout first, so that switching to WAL waits for another process' lock. */
+    sqlite3_busy_timeout(db, 5000);
+    /* An in-memory database cannot use WAL (it answers "memory"); every file database must. */
+    int memory = strcmp(path, ":memory:") == 0 || strncmp(path, "file::memory:", 13) == 0;
+    if (store_pragma(db, "PRAGMA journal_mode=WAL", memory ? "memory" : "wal", err, errlen) != 0 ||
+        store_pragma(db, "PRAGMA foreign_keys=ON", NULL, err, errlen) != 0 ||
+        store_pragma(db, "PRAGMA foreign_keys", "1", err, errlen) != 0 ||
+        store_pragma(db, "PRAGMA synchronous=NORMAL", NULL, err, errlen) != 0) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    store_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    s->db = db;
+    s->arena = arena_new();
+    strmap_init(&s->stmts, s->arena);
+    return s;
+}
+
+void store_close(store_t *s) {
+    if (!s) return;
+    for (size_t i = 0; i < s->stmts.cap; i++)
+        if (s->stmts.keys[i]) sqlite3_finalize(s->stmts.vals[i]);
+    /* Any statement a caller prepared outside the cache is finalized too, so close cannot fail. */
+    sqlite3_stmt *st;
+    while ((st = sqlite3_next_stmt(s->db, NULL)) != NULL) sqlite3_finalize(st);
+    int rc = sqlite3_close(s->db);
+    if (rc != SQLITE_OK) log_error("store close failed", "error=\"%s\"", sqlite3_errstr(rc));
+    arena_free(s->arena);
+    free(s);
+}
+
+sqlite3 *store_db(store_t *s) { return s ? s->db : NULL; }
+
+static int store_exec(store_t *s, const char *sql) {
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        log_error("store statement failed", "sql=\"%s\" error=\"%s\"", sql, msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* BEGIN IMMEDIATE takes the write lock up front, so a writer waits (busy timeout) at the start
+ * instead of failing with SQLITE_BUSY halfway through when upgrading a read lock. */
+int store_begin(store_t *s) { return store_exec(s, "BEGIN IMMEDIATE"); }
+int store_commit(store_t *s) { return store_exec(s, "COMMIT"); }
+
+int store_rollback(store_t *s) {
+    /* Rolling back when no transaction is open (e.g. SQLite already rolled back after an error)
+     * is not an error for the caller. */
+    if (sqlite3_get_autocommit(s->db)) return 0;
+    return store_exec(s, "ROLLBACK");
+}
+
+sqlite3_stmt *store_stmt(store_t *s, const char *sql) {
+    sqlite3_stmt *st = strmap_get(&s->stmts, sql);
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        log_error("store prepare failed", "sql=\"%s\" error=\"%s\"", sql, sqlite3_errmsg(s->db));
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    strmap_put(&s->stmts, arena_strdup(s->arena, sql), st);
+    return st;
+}
+
+long long store_size_bytes(store_t *s) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()");
+    if (!st) return -1;
+    long long size = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return size;
+}
