@@ -1,0 +1,128 @@
+/* accounts.c -- accounts and their infrastructure agents (seed 004 Security Model: an account
+ * may have an AWS integration, synthetic permission and registered infrastructure agents, which
+ * decide what entities it may create). */
+#include <string.h>
+
+#include "auth/auth.h"
+#include "auth/auth_internal.h"
+#include "util/log.h"
+
+int auth_account_get(store_t *s, int64_t id, arena_t *a, account_t *out) {
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT id, name, aws_integration, synthetic_permission FROM accounts WHERE id = ?1");
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 1 : -1;
+    }
+    out->id = sqlite3_column_int64(st, 0);
+    out->name = arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
+    out->aws_integration = sqlite3_column_int(st, 2) != 0;
+    out->synthetic_permission = sqlite3_column_int(st, 3) != 0;
+    sqlite3_reset(st);
+
+    st = store_stmt(s, "SELECT agent_id FROM account_agents WHERE account_id = ?1 ORDER BY agent_id");
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, id);
+    ptrvec_t agents = {0};
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ptrvec_push(a, &agents, arena_strdup(a, (const char *)sqlite3_column_text(st, 0)));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return -1;
+    out->infrastructure_agents = (const char **)agents.items;
+    out->ninfrastructure_agents = agents.count;
+    return 0;
+}
+
+bool auth_account_has_agent(const account_t *acc, const char *agent_id) {
+    if (!acc || !agent_id) return false;
+    for (size_t i = 0; i < acc->ninfrastructure_agents; i++)
+        if (strcmp(acc->infrastructure_agents[i], agent_id) == 0) return true;
+    return false;
+}
+
+int auth_account_ids(store_t *s, arena_t *a, int64_t **ids, size_t *n) {
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM accounts ORDER BY id");
+    if (!st) return -1;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            *ids = arena_realloc(a, *ids, cap * sizeof **ids, ncap * sizeof **ids);
+            cap = ncap;
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int account_exec_bool(store_t *s, const char *sql, int64_t id, bool v) {
+    sqlite3_stmt *st = store_stmt(s, sql);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, v ? 1 : 0);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int auth_account_update(store_t *s, int64_t id, const auth_account_update_t *u) {
+    if (store_begin(s) != 0) return -1;
+    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM accounts WHERE id = ?1");
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE) {
+        store_rollback(s);
+        return 1;
+    }
+    if (rc != SQLITE_ROW) goto fail;
+    if (u->name) {
+        st = store_stmt(s, "UPDATE accounts SET name = ?2 WHERE id = ?1");
+        if (!st) goto fail;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, u->name, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) goto fail;
+    }
+    if (u->set_aws && account_exec_bool(s, "UPDATE accounts SET aws_integration = ?2 WHERE id = ?1", id,
+                                        u->aws_integration) != 0)
+        goto fail;
+    if (u->set_synthetic && account_exec_bool(s, "UPDATE accounts SET synthetic_permission = ?2 WHERE id = ?1", id,
+                                              u->synthetic_permission) != 0)
+        goto fail;
+    if (u->set_agents) {
+        st = store_stmt(s, "DELETE FROM account_agents WHERE account_id = ?1");
+        if (!st) goto fail;
+        sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) goto fail;
+        for (size_t i = 0; i < u->nagents; i++) {
+            /* Duplicates in the list collapse into one row. */
+            st = store_stmt(s, "INSERT OR IGNORE INTO account_agents(account_id, agent_id) VALUES (?1, ?2)");
+            if (!st) goto fail;
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_text(st, 2, u->agents[i], -1, SQLITE_STATIC);
+            rc = sqlite3_step(st);
+            sqlite3_reset(st);
+            if (rc != SQLITE_DONE) goto fail;
+        }
+    }
+    if (store_commit(s) != 0) goto fail;
+    log_info("account updated", "account_id=%lld", (long long)id);
+    return 0;
+fail:
+    log_error("account update failed", "account_id=%lld error=\"%s\"", (long long)id, sqlite3_errmsg(store_db(s)));
+    store_rollback(s);
+    return -1;
+}
