@@ -1,7 +1,8 @@
 /* value.c -- constructors and JSON conversion for runtime values, see value.h. */
 #include "graphql/execution/value.h"
 
-#include <math.h>
+#include "graphql/execution/response.h"
+
 #include <string.h>
 
 gql_val gql_strn(const char *s, size_t len) {
@@ -136,16 +137,7 @@ int gql_val_write_json(const gql_val *v, buf_t *out) {
     case GQL_V_NULL: buf_puts(out, "null"); return 0;
     case GQL_V_BOOL: buf_puts(out, v->b ? "true" : "false"); return 0;
     case GQL_V_INT: buf_printf(out, "%lld", (long long)v->i); return 0;
-    case GQL_V_FLOAT:
-        if (!isfinite(v->f)) {
-            buf_puts(out, "null");
-            return 0;
-        }
-        if (v->f == floor(v->f) && fabs(v->f) < 1e15)
-            buf_printf(out, "%.1f", v->f);
-        else
-            buf_printf(out, "%.17g", v->f);
-        return 0;
+    case GQL_V_FLOAT: gql_write_number(out, v->f); return 0;
     case GQL_V_STRING:
     case GQL_V_ENUM: buf_json_string(out, v->s.ptr, v->s.len); return 0;
     case GQL_V_RAW_JSON: buf_append(out, v->s.ptr, v->s.len); return 0;
