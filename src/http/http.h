@@ -1,0 +1,81 @@
+/* http.h -- the HTTP layer: a libmicrohttpd server (epoll thread pool) whose routes are
+ * /graphql (GraphQL over HTTP), /graphiql (static page), /healthz, /metrics and /v1/events.
+ * main.c only needs http_server_start/stop; the rest is shared by the files of src/http/. */
+#ifndef ENTITYD_HTTP_H
+#define ENTITYD_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "../config.h"
+#include "graphql/graphql.h"
+#include "store/store.h"
+#include "util/buf.h"
+
+typedef struct http_server http_server;
+
+/* Starts listening on cfg->listen:cfg->port with cfg->threads pool threads. engine and pool are
+ * borrowed and must outlive the server. NULL with a message in err on failure. */
+http_server *http_server_start(const config_t *cfg, gql_engine *engine, store_pool_t *pool, char *err, size_t errlen);
+/* Stops accepting, lets requests in flight finish (bounded by cfg->request_timeout), then
+ * closes every connection and frees the server. */
+void http_server_stop(http_server *s);
+
+/* ---- shared by the route handlers ---- */
+
+struct MHD_Connection;
+
+/* What the server knows about one request once its body has arrived. */
+typedef struct {
+    struct MHD_Connection *conn;
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* URL path, percent-decoded by libmicrohttpd, without the query */
+    const char *body;   /* NUL-terminated copy of the body ("" when none) */
+    size_t body_len;
+    const config_t *cfg;
+    gql_engine *engine;
+    store_pool_t *pool;
+} http_request;
+
+/* The response a handler fills. Either body (malloc'ed, owned by the response) or fd. */
+typedef struct {
+    int status;
+    const char *content_type; /* static string */
+    char *body;
+    size_t body_len;
+    int fd; /* >= 0: send this file (size fd_size), closed by the server */
+    size_t fd_size;
+    const char *allow;         /* Allow header (405, OPTIONS) or NULL */
+    const char *cache_control; /* NULL: "no-store" */
+    const char *route;         /* metrics label, a static string */
+    /* CORS preflight answers (set by http_cors_preflight) */
+    bool preflight;
+} http_response;
+
+/* Header lookup (case-insensitive name); NULL when absent. */
+const char *http_header(const http_request *rq, const char *name);
+/* Query-string argument, '+' and %XX decoded; *len gets its length. NULL when absent. */
+const char *http_query_arg(const http_request *rq, const char *name, size_t *len);
+
+/* Sets a body (copied) with a content type. */
+void http_set_body(http_response *r, int status, const char *content_type, const char *data, size_t len);
+/* Sets a GraphQL-shaped error body {"errors":[{"message":..,"extensions":{"code":..}}]}. */
+void http_set_error(http_response *r, int status, const char *content_type, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Routes */
+void http_route(const http_request *rq, http_response *resp);
+void http_graphql(const http_request *rq, http_response *resp);
+void http_static(const http_request *rq, http_response *resp);
+void http_events(const http_request *rq, http_response *resp);
+
+/* CORS (cors.c): answers an OPTIONS request; adds Access-Control-* headers to a response. */
+void http_cors_preflight(const http_request *rq, http_response *resp);
+struct MHD_Response;
+void http_cors_headers(const http_request *rq, struct MHD_Response *mr);
+
+/* Counts the GraphQL errors of a response body by extensions.code (metrics). */
+void http_count_graphql_errors(const char *body, size_t len);
+
+#endif
