@@ -309,7 +309,7 @@ static const char *type_from_guid(arena_t *a, const char *guid) {
 
 typedef struct {
     const char *owner;
-    kafka_relationship rel;
+    kafka_entity_rel rel;
 } rel_row;
 
 /* Both directions: the page's entity as source, then as target (a self-loop counted once).

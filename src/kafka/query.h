@@ -46,7 +46,7 @@ typedef struct {
     kafka_outline source;
     kafka_outline target;
     const char *type; /* RelationshipType name */
-} kafka_relationship;
+} kafka_entity_rel;
 
 /* One row of entities (column names in migrations/0002_kafka.sql). */
 typedef struct {
@@ -70,7 +70,7 @@ typedef struct {
     const char *alert_severity;
     /* Relationships, filled for the whole page at once by kafka_load_relationships(). */
     kafka_page *page;
-    kafka_relationship *rels;
+    kafka_entity_rel *rels;
     size_t nrels;
 } kafka_entity;
 

@@ -138,7 +138,8 @@ static const char *names(fixture *f, const kafka_filter *k) {
     assert_int_equal(kafka_count_entities(f->s, 1, k, SINCE, &total, err, sizeof err), 0);
     assert_int_equal(total, (int64_t)p->count);
     size_t cap = 16;
-    for (size_t i = 0; i < p->count; i++) cap += strlen(p->items[i]->name) + 1;
+    for (size_t i = 0; i < p->count; i++)
+        cap += strlen(p->items[i]->name) + 1;
     char *out = arena_alloc(f->a, cap);
     for (size_t i = 0; i < p->count; i++) {
         assert_int_equal(p->items[i]->account_id, 1);
@@ -342,9 +343,8 @@ static void test_get_entity_account_scope(void **state) {
     assert_int_equal(kafka_get_entity(f->s, f->a, guid, 2, &e, err, sizeof err), 1);  /* other account */
     assert_int_equal(kafka_get_entity(f->s, f->a, guid, -1, &e, err, sizeof err), 0); /* any account */
     assert_int_equal(kafka_get_entity(f->s, f->a, "nope", -1, &e, err, sizeof err), 1);
-    assert_int_equal(kafka_get_entity(f->s, f->a, "1|INFRA|KAFKA_TOPIC|API-nameXwithYwild-synth", 1, &e, err,
-                                      sizeof err),
-                     0);
+    assert_int_equal(
+        kafka_get_entity(f->s, f->a, "1|INFRA|KAFKA_TOPIC|API-nameXwithYwild-synth", 1, &e, err, sizeof err), 0);
     assert_true(e->synthetic);
     assert_true(e->has_expires_at);
     assert_int_equal(e->expires_at, NOW - 1 + 60);
@@ -408,9 +408,8 @@ static void test_relationships_one_query_per_page(void **state) {
 
     /* an end known neither as entity nor by stored names: type from the GUID, name null */
     kafka_entity *msk = NULL;
-    assert_int_equal(kafka_get_entity(f->s, f->a, "1|INFRA|AWSMSKCLUSTER|AWS_MSK-msk-main-msk-main", 1, &msk, err,
-                                      sizeof err),
-                     0);
+    assert_int_equal(
+        kafka_get_entity(f->s, f->a, "1|INFRA|AWSMSKCLUSTER|AWS_MSK-msk-main-msk-main", 1, &msk, err, sizeof err), 0);
     assert_int_equal(kafka_load_relationships(f->s, f->a, msk->page, err, sizeof err), 0);
     assert_int_equal(msk->nrels, 1);
     assert_string_equal(msk->rels[0].target.type, "AWS_ACCOUNT");

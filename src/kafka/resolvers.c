@@ -1,0 +1,365 @@
+/* resolvers.c -- GraphQL resolvers of the Kafka entity API (schema/kafka.graphql; seed 004 Entity
+ * Query API, seed 003 tenants): Actor.entity, Account.kafka/tenants, KafkaNamespace.entities/entity,
+ * the connection and entity fields, and the binding table kafka_bindings. SQL lives in query.c,
+ * the mutations in synthetic.c. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth/auth.h"
+#include "context.h"
+#include "kafka/kafka.h"
+#include "kafka/lifecycle.h"
+#include "kafka/query.h"
+#include "kafka/synthetic.h"
+#include "util/log.h"
+
+/* KafkaEntityConnection: the page is read eagerly (so argument errors surface on `entities`),
+ * totalCount only when selected. */
+typedef struct {
+    store_t *store;
+    int64_t account_id;
+    kafka_filter filter;
+    int64_t reporting_since;
+    kafka_page *page;
+} kafka_conn;
+
+/* KafkaNamespace: the account whose entities it lists. */
+typedef struct {
+    int64_t account_id;
+} kafka_ns;
+
+static request_ctx *ctx_of(gql_resolve_info *info) {
+    return (request_ctx *)info->context;
+}
+
+static int internal_error(gql_resolve_info *info, const char *what, const char *detail) {
+    log_error("kafka query failed", "what=%s err=\"%s\"", what, detail);
+    return gql_resolver_error(info, GQL_CODE_INTERNAL, "internal error while reading %s", what);
+}
+
+/* DateTime output: RFC 3339 UTC with seconds, "YYYY-MM-DDTHH:MM:SSZ". */
+static gql_val datetime_val(arena_t *a, int64_t t) {
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm)) return gql_null();
+    char *s = arena_alloc(a, 32);
+    strftime(s, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return gql_str(s);
+}
+
+/* A string value as a NUL-terminated arena copy, bounded; NULL for null/absent. -1 when too long
+ * or containing NUL. */
+static int string_of(arena_t *a, const gql_val *v, const char **out) {
+    *out = NULL;
+    if (gql_is_null(v)) return 0;
+    if (v->kind != GQL_V_STRING && v->kind != GQL_V_ENUM) return -1;
+    if (v->s.len > KAFKA_MAX_FILTER_STRING || memchr(v->s.ptr, '\0', v->s.len)) return -1;
+    *out = arena_strndup(a, v->s.ptr, v->s.len);
+    return 0;
+}
+
+static int list_of(gql_resolve_info *info, const gql_val *filter, const char *key, const char ***list, size_t *n) {
+    const gql_val *v = gql_map_get(filter, key);
+    if (gql_is_null(v)) return 0;
+    const gql_val *items = v;
+    size_t count = 1;
+    if (v->kind == GQL_V_LIST) {
+        items = v->list.items;
+        count = v->list.count;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const char *s;
+        if (string_of(info->arena, &items[i], &s) < 0 || !s || kafka_filter_add(info->arena, list, n, s) < 0)
+            return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "filter.%s: at most %d values", key,
+                                      KAFKA_MAX_LIST_FILTER);
+    }
+    return 0;
+}
+
+static int tristate_of(const gql_val *filter, const char *key) {
+    const gql_val *v = gql_map_get(filter, key);
+    if (gql_is_null(v) || v->kind != GQL_V_BOOL) return -1;
+    return v->b ? 1 : 0;
+}
+
+/* KafkaEntityFilter argument -> kafka_filter (every field optional, all ANDed). */
+static int parse_filter(gql_resolve_info *info, const gql_val *args, kafka_filter *f) {
+    memset(f, 0, sizeof *f);
+    f->reporting = -1;
+    f->synthetic = -1;
+    const gql_val *filter = gql_map_get(args, "filter");
+    if (gql_is_null(filter)) return 0;
+    if (filter->kind != GQL_V_MAP) return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "filter must be an object");
+    if (list_of(info, filter, "type", &f->types, &f->ntypes) < 0 ||
+        list_of(info, filter, "provider", &f->providers, &f->nproviders) < 0 ||
+        list_of(info, filter, "alertSeverity", &f->severities, &f->nseverities) < 0)
+        return -1;
+    static const char *const strings[] = {"clusterName", "nameContains", "tenant"};
+    const char **dst[] = {&f->cluster_name, &f->name_contains, &f->tenant};
+    for (size_t i = 0; i < 3; i++) {
+        if (string_of(info->arena, gql_map_get(filter, strings[i]), dst[i]) < 0)
+            return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "filter.%s: at most %d bytes", strings[i],
+                                      KAFKA_MAX_FILTER_STRING);
+    }
+    f->reporting = tristate_of(filter, "reporting");
+    f->synthetic = tristate_of(filter, "synthetic");
+    return 0;
+}
+
+/* The account id of an Account value from the auth module (a map with "id", or an account_t). */
+static int account_id_of(const gql_val *parent, int64_t *id) {
+    if (parent->kind == GQL_V_MAP) {
+        const gql_val *v = gql_map_get(parent, "id");
+        if (v && v->kind == GQL_V_INT) {
+            *id = v->i;
+            return 0;
+        }
+    } else if (parent->kind == GQL_V_OBJECT && parent->obj.ptr) {
+        *id = ((const account_t *)parent->obj.ptr)->id;
+        return 0;
+    }
+    return -1;
+}
+
+/* ---- Account.kafka, Account.tenants ---- */
+
+static int account_kafka(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    (void)args;
+    int64_t id;
+    if (account_id_of(parent, &id) < 0) return internal_error(info, "account", "parent is not an account");
+    if (auth_require_account(info, id) < 0) return -1;
+    kafka_ns *ns = arena_alloc(info->arena, sizeof *ns);
+    ns->account_id = id;
+    *out = gql_object(ns, NULL);
+    return 0;
+}
+
+static int account_tenants(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    (void)args;
+    int64_t id;
+    if (account_id_of(parent, &id) < 0) return internal_error(info, "account", "parent is not an account");
+    if (auth_require_account(info, id) < 0) return -1;
+    kafka_tenant *ts;
+    size_t n;
+    char err[256];
+    if (kafka_list_tenants(ctx_of(info)->store, info->arena, id, &ts, &n, err, sizeof err) < 0)
+        return internal_error(info, "tenants", err);
+    *out = gql_list(info->arena, n);
+    for (size_t i = 0; i < n; i++) {
+        gql_val m = gql_map(info->arena, 4);
+        gql_map_set(info->arena, &m, "id", gql_str(ts[i].id));
+        gql_map_set(info->arena, &m, "firstSeen", datetime_val(info->arena, ts[i].first_seen));
+        gql_map_set(info->arena, &m, "lastSeen", datetime_val(info->arena, ts[i].last_seen));
+        gql_map_set(info->arena, &m, "entityCount", gql_int(ts[i].entity_count));
+        out->list.items[i] = m;
+    }
+    return 0;
+}
+
+/* ---- KafkaNamespace ---- */
+
+static int ns_entities(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    request_ctx *ctx = ctx_of(info);
+    const kafka_ns *ns = parent->obj.ptr;
+    kafka_conn *c = arena_alloc(info->arena, sizeof *c);
+    c->store = ctx->store;
+    c->account_id = ns->account_id;
+    c->reporting_since = ctx->now - (ctx->cfg ? ctx->cfg->reporting_window : 300);
+    if (parse_filter(info, args, &c->filter) < 0) return -1;
+
+    /* first: 1 .. --max-page-size; out of range is the caller's mistake, not silently clamped. */
+    int64_t first = 50;
+    gql_arg_int(args, "first", &first);
+    uint32_t max = ctx->cfg && ctx->cfg->max_page_size ? ctx->cfg->max_page_size : 500;
+    if (first < 1 || first > (int64_t)max)
+        return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "first must be between 1 and %u, got %lld", max,
+                                  (long long)first);
+    const char *after = NULL, *after_guid = NULL;
+    if (string_of(info->arena, gql_map_get(args, "after"), &after) < 0 ||
+        (after && kafka_cursor_decode(info->arena, after, &after_guid) < 0))
+        return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "after is not a cursor returned by this API");
+
+    char err[256];
+    if (kafka_query_entities(c->store, info->arena, c->account_id, &c->filter, c->reporting_since, after_guid,
+                             (uint32_t)first, &c->page, err, sizeof err) < 0)
+        return internal_error(info, "entities", err);
+    *out = gql_object(c, NULL);
+    return 0;
+}
+
+static int ns_entity(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    const kafka_ns *ns = parent->obj.ptr;
+    const char *guid = NULL;
+    if (string_of(info->arena, gql_map_get(args, "guid"), &guid) < 0 || !guid)
+        return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "guid: at most %d bytes", KAFKA_MAX_FILTER_STRING);
+    kafka_entity *e = NULL;
+    char err[256];
+    int rc = kafka_get_entity(ctx_of(info)->store, info->arena, guid, ns->account_id, &e, err, sizeof err);
+    if (rc < 0) return internal_error(info, "entity", err);
+    *out = rc == 0 ? gql_object(e, NULL) : gql_null();
+    return 0;
+}
+
+/* Actor.entity: any account the key may read (its own; every account for ADMIN). An entity of
+ * another account is reported as absent, not as forbidden, so GUIDs cannot be probed. */
+static int actor_entity(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    (void)parent;
+    request_ctx *ctx = ctx_of(info);
+    if (!ctx->principal.authenticated) return auth_require_level(info, AUTH_NONE);
+    const char *guid = NULL;
+    if (string_of(info->arena, gql_map_get(args, "guid"), &guid) < 0 || !guid)
+        return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "guid: at most %d bytes", KAFKA_MAX_FILTER_STRING);
+    int64_t account = ctx->principal.level == AUTH_ADMIN ? -1 : ctx->principal.account_id;
+    kafka_entity *e = NULL;
+    char err[256];
+    int rc = kafka_get_entity(ctx->store, info->arena, guid, account, &e, err, sizeof err);
+    if (rc < 0) return internal_error(info, "entity", err);
+    *out = rc == 0 ? gql_object(e, NULL) : gql_null();
+    return 0;
+}
+
+/* ---- KafkaEntityConnection ---- */
+
+static int conn_field(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    (void)args;
+    kafka_conn *c = parent->obj.ptr;
+    const char *f = info->field->name;
+    if (strcmp(f, "nodes") == 0) {
+        *out = gql_list(info->arena, c->page->count);
+        for (size_t i = 0; i < c->page->count; i++)
+            out->list.items[i] = gql_object(c->page->items[i], NULL);
+    } else if (strcmp(f, "pageInfo") == 0) {
+        gql_val m = gql_map(info->arena, 2);
+        gql_map_set(info->arena, &m, "hasNextPage", gql_bool(c->page->has_next));
+        gql_val cursor = gql_null();
+        if (c->page->count)
+            cursor = gql_str(kafka_cursor_encode(info->arena, c->page->items[c->page->count - 1]->guid));
+        gql_map_set(info->arena, &m, "endCursor", cursor);
+        *out = m;
+    } else if (strcmp(f, "totalCount") == 0) {
+        int64_t n = 0;
+        char err[256];
+        if (kafka_count_entities(c->store, c->account_id, &c->filter, c->reporting_since, &n, err, sizeof err) < 0)
+            return internal_error(info, "totalCount", err);
+        *out = gql_int(n);
+    } else {
+        return internal_error(info, "connection", f);
+    }
+    return 0;
+}
+
+/* ---- KafkaEntity ---- */
+
+static gql_val outline_val(arena_t *a, const kafka_outline *o) {
+    gql_val m = gql_map(a, 3);
+    gql_map_set(a, &m, "guid", gql_str(o->guid));
+    gql_map_set(a, &m, "name", gql_str(o->name));
+    gql_map_set(a, &m, "type", gql_str(o->type));
+    return m;
+}
+
+static gql_val opt_float(bool has, double v) {
+    return has ? gql_float(v) : gql_null();
+}
+
+/* Relationships of the whole page are read by the first entity that needs them (one query). */
+static int entity_relationships(gql_resolve_info *info, kafka_entity *e, gql_val *out) {
+    char err[256];
+    if (!e->page->rels_loaded &&
+        kafka_load_relationships(ctx_of(info)->store, info->arena, e->page, err, sizeof err) < 0)
+        return internal_error(info, "relationships", err);
+    *out = gql_list(info->arena, e->nrels);
+    for (size_t i = 0; i < e->nrels; i++) {
+        gql_val m = gql_map(info->arena, 3);
+        gql_map_set(info->arena, &m, "source", outline_val(info->arena, &e->rels[i].source));
+        gql_map_set(info->arena, &m, "target", outline_val(info->arena, &e->rels[i].target));
+        gql_map_set(info->arena, &m, "type", gql_enum(e->rels[i].type));
+        out->list.items[i] = m;
+    }
+    return 0;
+}
+
+static int entity_field(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    (void)args;
+    kafka_entity *e = parent->obj.ptr;
+    arena_t *a = info->arena;
+    const char *f = info->field->name;
+    request_ctx *ctx = ctx_of(info);
+    if (strcmp(f, "guid") == 0)
+        *out = gql_str(e->guid);
+    else if (strcmp(f, "accountId") == 0)
+        *out = gql_int(e->account_id);
+    else if (strcmp(f, "name") == 0)
+        *out = gql_str(e->name);
+    else if (strcmp(f, "type") == 0)
+        *out = gql_enum(e->type);
+    else if (strcmp(f, "provider") == 0)
+        *out = gql_enum(e->provider);
+    else if (strcmp(f, "clusterName") == 0)
+        *out = gql_str(e->cluster_name);
+    else if (strcmp(f, "tenant") == 0)
+        *out = gql_str(e->tenant);
+    else if (strcmp(f, "externalId") == 0)
+        *out = gql_str(e->external_id);
+    else if (strcmp(f, "reporting") == 0)
+        *out = gql_bool(kafka_is_reporting(e->last_seen, ctx->now, ctx->cfg));
+    else if (strcmp(f, "lastSeen") == 0)
+        *out = datetime_val(a, e->last_seen);
+    else if (strcmp(f, "createdAt") == 0)
+        *out = datetime_val(a, e->created_at);
+    else if (strcmp(f, "synthetic") == 0)
+        *out = gql_bool(e->synthetic);
+    else if (strcmp(f, "expiresAt") == 0)
+        *out = e->has_expires_at ? datetime_val(a, e->expires_at) : gql_null();
+    else if (strcmp(f, "alertSeverity") == 0)
+        *out = gql_enum(e->alert_severity ? e->alert_severity : "NOT_ALERTING");
+    else if (strcmp(f, "metadata") == 0)
+        *out = gql_raw_json(e->metadata);
+    else if (strcmp(f, "metrics") == 0) {
+        gql_val m = gql_map(a, 4);
+        gql_map_set(a, &m, "throughputIn", opt_float(e->has_throughput_in, e->throughput_in));
+        gql_map_set(a, &m, "throughputOut", opt_float(e->has_throughput_out, e->throughput_out));
+        gql_map_set(a, &m, "consumerLag", opt_float(e->has_consumer_lag, e->consumer_lag));
+        gql_map_set(a, &m, "updatedAt",
+                    e->has_metrics_updated_at ? datetime_val(a, e->metrics_updated_at) : gql_null());
+        *out = m;
+    } else if (strcmp(f, "relationships") == 0) {
+        return entity_relationships(info, e, out);
+    } else {
+        return internal_error(info, "entity field", f);
+    }
+    return 0;
+}
+
+const gql_binding kafka_bindings[] = {
+    {"Actor.entity", actor_entity},
+    {"Account.kafka", account_kafka},
+    {"Account.tenants", account_tenants},
+    {"KafkaNamespace.entities", ns_entities},
+    {"KafkaNamespace.entity", ns_entity},
+    {"KafkaEntityConnection.nodes", conn_field},
+    {"KafkaEntityConnection.pageInfo", conn_field},
+    {"KafkaEntityConnection.totalCount", conn_field},
+    {"KafkaEntity.guid", entity_field},
+    {"KafkaEntity.accountId", entity_field},
+    {"KafkaEntity.name", entity_field},
+    {"KafkaEntity.type", entity_field},
+    {"KafkaEntity.provider", entity_field},
+    {"KafkaEntity.clusterName", entity_field},
+    {"KafkaEntity.tenant", entity_field},
+    {"KafkaEntity.externalId", entity_field},
+    {"KafkaEntity.reporting", entity_field},
+    {"KafkaEntity.lastSeen", entity_field},
+    {"KafkaEntity.createdAt", entity_field},
+    {"KafkaEntity.synthetic", entity_field},
+    {"KafkaEntity.expiresAt", entity_field},
+    {"KafkaEntity.alertSeverity", entity_field},
+    {"KafkaEntity.metadata", entity_field},
+    {"KafkaEntity.metrics", entity_field},
+    {"KafkaEntity.relationships", entity_field},
+    {"Mutation.createSyntheticKafkaEntity", kafka_create_synthetic},
+    {"Mutation.deleteSyntheticKafkaEntity", kafka_delete_synthetic},
+};
+
+const size_t kafka_nbindings = sizeof kafka_bindings / sizeof kafka_bindings[0];
