@@ -73,56 +73,98 @@ static int account_exec_bool(store_t *s, const char *sql, int64_t id, bool v) {
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int auth_account_update(store_t *s, int64_t id, const auth_account_update_t *u) {
-    if (store_begin(s) != 0) return -1;
+/* 1 when account id exists, 0 when not, -1 on error. */
+static int account_exists(store_t *s, int64_t id) {
     sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM accounts WHERE id = ?1");
-    if (!st) goto fail;
+    if (!st) return -1;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE) {
-        store_rollback(s);
-        return 1;
-    }
-    if (rc != SQLITE_ROW) goto fail;
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Applies the set fields of u to an existing account, inside the caller's transaction. */
+static int account_apply(store_t *s, int64_t id, const auth_account_update_t *u) {
+    sqlite3_stmt *st;
+    int rc;
     if (u->name) {
         st = store_stmt(s, "UPDATE accounts SET name = ?2 WHERE id = ?1");
-        if (!st) goto fail;
+        if (!st) return -1;
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, u->name, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
         sqlite3_reset(st);
-        if (rc != SQLITE_DONE) goto fail;
+        if (rc != SQLITE_DONE) return -1;
     }
     if (u->set_aws && account_exec_bool(s, "UPDATE accounts SET aws_integration = ?2 WHERE id = ?1", id,
                                         u->aws_integration) != 0)
-        goto fail;
+        return -1;
     if (u->set_synthetic && account_exec_bool(s, "UPDATE accounts SET synthetic_permission = ?2 WHERE id = ?1", id,
                                               u->synthetic_permission) != 0)
-        goto fail;
+        return -1;
     if (u->set_agents) {
         st = store_stmt(s, "DELETE FROM account_agents WHERE account_id = ?1");
-        if (!st) goto fail;
+        if (!st) return -1;
         sqlite3_bind_int64(st, 1, id);
         rc = sqlite3_step(st);
         sqlite3_reset(st);
-        if (rc != SQLITE_DONE) goto fail;
+        if (rc != SQLITE_DONE) return -1;
         for (size_t i = 0; i < u->nagents; i++) {
             /* Duplicates in the list collapse into one row. */
             st = store_stmt(s, "INSERT OR IGNORE INTO account_agents(account_id, agent_id) VALUES (?1, ?2)");
-            if (!st) goto fail;
+            if (!st) return -1;
             sqlite3_bind_int64(st, 1, id);
             sqlite3_bind_text(st, 2, u->agents[i], -1, SQLITE_STATIC);
             rc = sqlite3_step(st);
             sqlite3_reset(st);
-            if (rc != SQLITE_DONE) goto fail;
+            if (rc != SQLITE_DONE) return -1;
         }
     }
-    if (store_commit(s) != 0) goto fail;
+    return 0;
+}
+
+int auth_account_update(store_t *s, int64_t id, const auth_account_update_t *u) {
+    if (store_begin(s) != 0) return -1;
+    int exists = account_exists(s, id);
+    if (exists == 0) {
+        store_rollback(s);
+        return 1;
+    }
+    if (exists < 0 || account_apply(s, id, u) != 0 || store_commit(s) != 0) goto fail;
     log_info("account updated", "account_id=%lld", (long long)id);
     return 0;
 fail:
     log_error("account update failed", "account_id=%lld error=\"%s\"", (long long)id, sqlite3_errmsg(store_db(s)));
+    store_rollback(s);
+    return -1;
+}
+
+int auth_account_create(store_t *s, int64_t *id, const auth_account_update_t *u, int64_t now) {
+    if (!u->name || store_begin(s) != 0) return -1;
+    if (*id > 0) {
+        int exists = account_exists(s, *id);
+        if (exists != 0) {
+            store_rollback(s);
+            return exists > 0 ? 1 : -1;
+        }
+    }
+    char created[32];
+    auth_format_time(now, created, sizeof created);
+    /* NULL id: SQLite picks max(id) + 1 for an INTEGER PRIMARY KEY. */
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO accounts(id, name, created_at) VALUES (?1, ?2, ?3)");
+    if (!st) goto fail;
+    if (*id > 0) sqlite3_bind_int64(st, 1, *id);
+    sqlite3_bind_text(st, 2, u->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, created, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) goto fail;
+    *id = sqlite3_last_insert_rowid(store_db(s));
+    if (account_apply(s, *id, u) != 0 || store_commit(s) != 0) goto fail;
+    log_info("account created", "account_id=%lld", (long long)*id);
+    return 0;
+fail:
+    log_error("account creation failed", "error=\"%s\"", sqlite3_errmsg(store_db(s)));
     store_rollback(s);
     return -1;
 }

@@ -54,5 +54,9 @@ typedef struct {
     size_t nagents;
 } auth_account_update_t;
 int auth_account_update(store_t *s, int64_t id, const auth_account_update_t *u);
+/* createAccount: a new account with u->name (required) and the other fields of u, with id *id
+ * when *id > 0, else the next free id (written back to *id). Own transaction.
+ * 0 created, 1 the id is taken, -1 store error. */
+int auth_account_create(store_t *s, int64_t *id, const auth_account_update_t *u, int64_t now);
 
 #endif

@@ -249,6 +249,69 @@ static int mutation_revoke_api_key(gql_resolve_info *info, const gql_val *parent
     }
 }
 
+/* Reads an AccountInput into *u. Returns NULL when it is valid, else a failed AccountPayload
+ * (a UserError naming the input field) to return as is. */
+static const gql_val *account_input(gql_resolve_info *info, const gql_val *input, auth_account_update_t *u) {
+    arena_t *a = info->arena;
+    static const char *const nulls[] = {"account"};
+    gql_val *bad_payload = arena_alloc(a, sizeof *bad_payload);
+    memset(u, 0, sizeof *u);
+    if (!input || input->kind != GQL_V_MAP) {
+        *bad_payload = payload(a, "input is required", "input", nulls, 1);
+        return bad_payload;
+    }
+    const gql_val *v = gql_map_get(input, "name");
+    if (!gql_is_null(v)) {
+        bool bad = false;
+        u->name = string_of(a, v, &bad);
+        const char *why = name_problem(u->name, bad);
+        if (why) {
+            *bad_payload = payload(a, arena_printf(a, "name %s", why), "input.name", nulls, 1);
+            return bad_payload;
+        }
+    }
+    u->set_aws = gql_arg_bool(input, "awsIntegration", &u->aws_integration);
+    u->set_synthetic = gql_arg_bool(input, "syntheticPermission", &u->synthetic_permission);
+    v = gql_map_get(input, "infrastructureAgents");
+    if (!gql_is_null(v)) {
+        if (v->kind != GQL_V_LIST) {
+            *bad_payload =
+                payload(a, "infrastructureAgents must be a list of strings", "input.infrastructureAgents", nulls, 1);
+            return bad_payload;
+        }
+        if (v->list.count > AUTH_AGENTS_MAX) {
+            *bad_payload = payload(a, arena_printf(a, "at most %d infrastructure agents", AUTH_AGENTS_MAX),
+                                   "input.infrastructureAgents", nulls, 1);
+            return bad_payload;
+        }
+        const char **agents = arena_alloc(a, (v->list.count + 1) * sizeof *agents);
+        for (size_t i = 0; i < v->list.count; i++) {
+            bool bad = false;
+            agents[i] = string_of(a, &v->list.items[i], &bad);
+            const char *why = name_problem(agents[i], bad);
+            if (why) {
+                *bad_payload = payload(a, arena_printf(a, "infrastructure agent id %zu %s", i, why),
+                                       arena_printf(a, "input.infrastructureAgents.%zu", i), nulls, 1);
+                return bad_payload;
+            }
+        }
+        u->set_agents = true;
+        u->agents = agents;
+        u->nagents = v->list.count;
+    }
+    return NULL;
+}
+
+/* A successful AccountPayload with the account as stored now. */
+static int account_payload(gql_resolve_info *info, int64_t id, gql_val *out) {
+    gql_val acc;
+    if (load_account(info, id, &acc) < 0) return -1;
+    gql_val p = payload(info->arena, NULL, NULL, NULL, 0);
+    gql_map_set(info->arena, &p, "account", acc);
+    *out = p;
+    return 0;
+}
+
 static int mutation_update_account(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
     if (auth_require_level(info, AUTH_ADMIN) < 0) return -1;
     request_ctx *c = rctx(info);
@@ -259,49 +322,11 @@ static int mutation_update_account(gql_resolve_info *info, const gql_val *parent
         *out = payload(a, "id is required", "id", nulls, 1);
         return 0;
     }
-    const gql_val *input = gql_map_get(args, "input");
-    if (!input || input->kind != GQL_V_MAP) {
-        *out = payload(a, "input is required", "input", nulls, 1);
+    auth_account_update_t u;
+    const gql_val *bad = account_input(info, gql_map_get(args, "input"), &u);
+    if (bad) {
+        *out = *bad;
         return 0;
-    }
-    auth_account_update_t u = {0};
-    const gql_val *v = gql_map_get(input, "name");
-    if (!gql_is_null(v)) {
-        bool bad = false;
-        u.name = string_of(a, v, &bad);
-        const char *why = name_problem(u.name, bad);
-        if (why) {
-            *out = payload(a, arena_printf(a, "name %s", why), "input.name", nulls, 1);
-            return 0;
-        }
-    }
-    u.set_aws = gql_arg_bool(input, "awsIntegration", &u.aws_integration);
-    u.set_synthetic = gql_arg_bool(input, "syntheticPermission", &u.synthetic_permission);
-    v = gql_map_get(input, "infrastructureAgents");
-    if (!gql_is_null(v)) {
-        if (v->kind != GQL_V_LIST) {
-            *out = payload(a, "infrastructureAgents must be a list of strings", "input.infrastructureAgents", nulls, 1);
-            return 0;
-        }
-        if (v->list.count > AUTH_AGENTS_MAX) {
-            *out = payload(a, arena_printf(a, "at most %d infrastructure agents", AUTH_AGENTS_MAX),
-                           "input.infrastructureAgents", nulls, 1);
-            return 0;
-        }
-        const char **agents = arena_alloc(a, (v->list.count + 1) * sizeof *agents);
-        for (size_t i = 0; i < v->list.count; i++) {
-            bool bad = false;
-            agents[i] = string_of(a, &v->list.items[i], &bad);
-            const char *why = name_problem(agents[i], bad);
-            if (why) {
-                *out = payload(a, arena_printf(a, "infrastructure agent id %zu %s", i, why),
-                               arena_printf(a, "input.infrastructureAgents.%zu", i), nulls, 1);
-                return 0;
-            }
-        }
-        u.set_agents = true;
-        u.agents = agents;
-        u.nagents = v->list.count;
     }
     int rc = auth_account_update(c->store, id, &u);
     if (rc < 0) return internal(info, "cannot update the account");
@@ -309,12 +334,36 @@ static int mutation_update_account(gql_resolve_info *info, const gql_val *parent
         *out = payload(a, arena_printf(a, "account %lld does not exist", (long long)id), "id", nulls, 1);
         return 0;
     }
-    gql_val acc;
-    if (load_account(info, id, &acc) < 0) return -1;
-    gql_val p = payload(a, NULL, NULL, NULL, 0);
-    gql_map_set(a, &p, "account", acc);
-    *out = p;
-    return 0;
+    return account_payload(info, id, out);
+}
+
+static int mutation_create_account(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    if (auth_require_level(info, AUTH_ADMIN) < 0) return -1;
+    request_ctx *c = rctx(info);
+    arena_t *a = info->arena;
+    static const char *const nulls[] = {"account"};
+    int64_t id = 0;
+    if (gql_arg_int(args, "id", &id) && id <= 0) {
+        *out = payload(a, "id must be a positive integer", "id", nulls, 1);
+        return 0;
+    }
+    auth_account_update_t u;
+    const gql_val *bad = account_input(info, gql_map_get(args, "input"), &u);
+    if (bad) {
+        *out = *bad;
+        return 0;
+    }
+    if (!u.name) {
+        *out = payload(a, "name is required for a new account", "input.name", nulls, 1);
+        return 0;
+    }
+    int rc = auth_account_create(c->store, &id, &u, c->now);
+    if (rc < 0) return internal(info, "cannot create the account");
+    if (rc == 1) {
+        *out = payload(a, arena_printf(a, "account %lld already exists", (long long)id), "id", nulls, 1);
+        return 0;
+    }
+    return account_payload(info, id, out);
 }
 
 const gql_binding auth_bindings[] = {
@@ -329,5 +378,6 @@ const gql_binding auth_bindings[] = {
     {"Mutation.createApiKey", mutation_create_api_key},
     {"Mutation.revokeApiKey", mutation_revoke_api_key},
     {"Mutation.updateAccount", mutation_update_account},
+    {"Mutation.createAccount", mutation_create_account},
 };
 const size_t auth_nbindings = sizeof auth_bindings / sizeof auth_bindings[0];

@@ -233,6 +233,22 @@ static void test_accounts(void **state) {
     assert_true(acc.aws_integration);
     assert_int_equal(sqlite3_get_autocommit(store_db(f->s)), 1);
 
+    /* Creation: the next free id, or a chosen one; a taken id is refused. */
+    const char *one[] = {"agent-x"};
+    auth_account_update_t c1 = {.name = "new", .set_agents = true, .agents = one, .nagents = 1};
+    int64_t nid = 0;
+    assert_int_equal(auth_account_create(f->s, &nid, &c1, 1700000000), 0);
+    assert_int_equal(nid, 4);
+    assert_int_equal(auth_account_get(f->s, 4, a, &acc), 0);
+    assert_string_equal(acc.name, "new");
+    assert_true(auth_account_has_agent(&acc, "agent-x"));
+    nid = 3;
+    assert_int_equal(auth_account_create(f->s, &nid, &c1, 1700000000), 1);
+    nid = 0;
+    auth_account_update_t noname = {0};
+    assert_int_equal(auth_account_create(f->s, &nid, &noname, 1700000000), -1);
+    exec(f->s, "DELETE FROM accounts WHERE id = 4");
+
     int64_t *ids;
     size_t n;
     assert_int_equal(auth_account_ids(f->s, a, &ids, &n), 0);

@@ -1,6 +1,6 @@
 /* test_auth_resolvers.c -- the accounts / API key resolvers called as the executor calls them
  * (gql_resolve_info with a request_ctx): UNAUTHENTICATED and FORBIDDEN errors, account
- * visibility per key, and createApiKey / revokeApiKey / updateAccount payloads and effects. */
+ * visibility per key, and createApiKey / revokeApiKey / updateAccount / createAccount payloads and effects. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -332,6 +332,44 @@ static void test_update_account(void **state) {
     arena_free(a);
 }
 
+static void test_create_account(void **state) {
+    fixture *f = *state;
+    gql_val out, args = gql_map(f->arena, 2), input = gql_map(f->arena, 2);
+    gql_map_set(f->arena, &input, "name", gql_str("three"));
+    gql_map_set(f->arena, &input, "syntheticPermission", gql_bool(true));
+    gql_map_set(f->arena, &args, "input", input);
+
+    as_key(f, 1, AUTH_SYNTHETIC);
+    assert_int_equal(call(f, "Mutation.createAccount", NULL, &args, &out), -1);
+    assert_string_equal(f->info.error_code, GQL_CODE_FORBIDDEN);
+
+    as_key(f, 1, AUTH_ADMIN);
+    assert_int_equal(call(f, "Mutation.createAccount", NULL, &args, &out), 0);
+    assert_true(bool_of(&out, "success"));
+    const gql_val *acc = gql_map_get(&out, "account");
+    assert_int_equal(int_of(acc, "id"), 3); /* next free id */
+    assert_string_equal(str_of(acc, "name"), "three");
+    assert_true(bool_of(acc, "syntheticPermission"));
+    assert_false(bool_of(acc, "awsIntegration"));
+
+    gql_map_set(f->arena, &args, "id", gql_int(100));
+    assert_int_equal(call(f, "Mutation.createAccount", NULL, &args, &out), 0);
+    assert_int_equal(int_of(gql_map_get(&out, "account"), "id"), 100);
+    assert_int_equal(call(f, "Mutation.createAccount", NULL, &args, &out), 0);
+    assert_user_error(&out, "id"); /* taken */
+    gql_map_set(f->arena, &args, "id", gql_int(0));
+    assert_int_equal(call(f, "Mutation.createAccount", NULL, &args, &out), 0);
+    assert_user_error(&out, "id");
+    gql_map_set(f->arena, &args, "id", gql_int(101));
+    gql_val noname = gql_map(f->arena, 1);
+    gql_map_set(f->arena, &noname, "awsIntegration", gql_bool(true));
+    gql_map_set(f->arena, &args, "input", noname);
+    assert_int_equal(call(f, "Mutation.createAccount", NULL, &args, &out), 0);
+    assert_user_error(&out, "input.name");
+    assert_int_equal(call(f, "Actor.accounts", NULL, NULL, &out), 0);
+    assert_int_equal(out.list.count, 4);
+}
+
 int main(void) {
     log_set_level(LOG_ERROR);
     const struct CMUnitTest tests[] = {
@@ -339,6 +377,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_account_visibility, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_and_revoke, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_account, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_account, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
