@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "graphql/execution/response.h"
+#include "graphql/validation/context.h"
 #include "util/buf.h"
 
 #define MAX_VARIABLE_ERRORS 50
@@ -409,6 +410,15 @@ int gql_value_from_ast(const gql_schema *s, const gql_value *lit, const gql_type
 
 /* ---- coerceInputValue ---- */
 
+/* graphql-js didYouMeanEnumValue: " Did you mean the enum value "RED"?" or "". */
+static const char *enum_did_you_mean(arena_t *a, const gql_type *t, const char *input) {
+    const char **names = arena_alloc(a, (t->nenum_values + 1) * sizeof *names);
+    for (size_t i = 0; i < t->nenum_values; i++) names[i] = t->enum_values[i]->name;
+    ptrvec_t sugg = {0};
+    gql_suggestion_list(a, input, names, t->nenum_values, &sugg);
+    return gql_did_you_mean(a, "the enum value", &sugg);
+}
+
 typedef struct {
     const gql_schema *schema;
     arena_t *a;
@@ -473,9 +483,15 @@ static gql_val coerce_input(coerce_ctx *c, const gql_val *in, const gql_type *ty
             bool known = false;
             for (size_t f = 0; f < type->ninput_fields && !known; f++)
                 known = strcmp(type->input_fields[f]->name, in->map.keys[i]) == 0;
-            if (!known)
+            if (!known) {
+                const char **names = arena_alloc(a, (type->ninput_fields + 1) * sizeof *names);
+                for (size_t f = 0; f < type->ninput_fields; f++) names[f] = type->input_fields[f]->name;
+                ptrvec_t sugg = {0};
+                gql_suggestion_list(a, in->map.keys[i], names, type->ninput_fields, &sugg);
                 cerr(c, path, in,
-                     arena_printf(a, "Field \"%s\" is not defined by type \"%s\".", in->map.keys[i], type->name));
+                     arena_printf(a, "Field \"%s\" is not defined by type \"%s\".%s", in->map.keys[i], type->name,
+                                  gql_did_you_mean(a, NULL, &sugg)));
+            }
         }
         if (type->one_of) {
             if (m.map.count != 1) {
@@ -490,16 +506,18 @@ static gql_val coerce_input(coerce_ctx *c, const gql_val *in, const gql_type *ty
     }
     case GQL_ENUM: {
         if (in->kind != GQL_V_STRING && in->kind != GQL_V_ENUM) {
+            const char *shown = gql_inspect(a, in);
             cerr(c, path, in,
-                 arena_printf(a, "Enum \"%s\" cannot represent non-string value: %s.", type->name,
-                              gql_inspect(a, in)));
+                 arena_printf(a, "Enum \"%s\" cannot represent non-string value: %s.%s", type->name, shown,
+                              enum_did_you_mean(a, type, shown)));
             return gql_null();
         }
         const gql_enum_value *ev = enum_lookup(type, in->s.ptr, in->s.len);
         if (!ev) {
+            const char *str = arena_strndup(a, in->s.ptr, in->s.len);
             cerr(c, path, in,
-                 arena_printf(a, "Value \"%.*s\" does not exist in \"%s\" enum.", (int)in->s.len, in->s.ptr,
-                              type->name));
+                 arena_printf(a, "Value \"%s\" does not exist in \"%s\" enum.%s", str, type->name,
+                              enum_did_you_mean(a, type, str)));
             return gql_null();
         }
         return gql_enum(ev->name);

@@ -13,6 +13,14 @@
 #include "graphql/execution/response.h"
 #include "graphql/type/introspection.h"
 
+/* CollectSubfields memo: list items share field nodes and usually their runtime type. */
+#define SUBFIELD_MEMO 64
+typedef struct {
+    const void *nodes;
+    const struct gql_type *type;
+    struct grouped_fields *g;
+} subfield_memo;
+
 typedef struct {
     const gql_schema *schema;
     const gql_document *doc;
@@ -22,6 +30,7 @@ typedef struct {
     gql_errors errs;
     arena_t *a;
     void *context;
+    subfield_memo memo[SUBFIELD_MEMO];
 } exec_ctx;
 
 /* One entry of a grouped field set (§6.3.2): a response key and the field nodes merged under it. */
@@ -30,7 +39,7 @@ typedef struct {
     ptrvec_t nodes; /* gql_selection* */
 } field_group;
 
-typedef struct {
+typedef struct grouped_fields {
     field_group *items;
     size_t count;
     size_t cap;
@@ -356,12 +365,21 @@ static const gql_type *resolve_abstract_type(exec_ctx *c, const gql_type *abstra
     return rt;
 }
 
-/* CollectSubfields (§6.4.3 "Merging Selection Sets"): all field nodes' selection sets, one visited set. */
-static void collect_subfields(exec_ctx *c, const gql_type *object_type, const field_exec *fe, grouped_fields *g) {
+/* CollectSubfields (§6.4.3 "Merging Selection Sets"): all field nodes' selection sets, one visited
+ * set; memoized per (field nodes, object type) since every item of a list asks the same question. */
+static const grouped_fields *collect_subfields(exec_ctx *c, const gql_type *object_type, const field_exec *fe) {
+    size_t h = (((uintptr_t)fe->nodes >> 4) ^ ((uintptr_t)object_type >> 4) * 31u) % SUBFIELD_MEMO;
+    subfield_memo *m = &c->memo[h];
+    if (m->g && m->nodes == fe->nodes && m->type == object_type) return m->g;
+    grouped_fields *g = arena_alloc(c->a, sizeof *g);
     grouped_init(c, g);
     strmap_t visited;
     strmap_init(&visited, c->a);
     for (size_t i = 0; i < fe->nnodes; i++) collect_fields(c, object_type, fe->nodes[i]->selection_set, &visited, g);
+    m->nodes = fe->nodes;
+    m->type = object_type;
+    m->g = g;
+    return g;
 }
 
 /* §6.4.3 CompleteValue. Returns 0 with *out set (possibly null), or -1 when an error was raised
@@ -418,9 +436,7 @@ static int complete_value(exec_ctx *c, const gql_type *type, const field_exec *f
             ot = resolve_abstract_type(c, type, fe, path, result);
             if (!ot) return -1;
         }
-        grouped_fields g;
-        collect_subfields(c, ot, fe, &g);
-        return execute_selection_set(c, ot, result, &g, path, out);
+        return execute_selection_set(c, ot, result, collect_subfields(c, ot, fe), path, out);
     }
     default:
         raise_error(c, fe, path, GQL_CODE_INTERNAL, "Field \"%s.%s\" has a type that cannot be output.",
