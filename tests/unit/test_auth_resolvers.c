@@ -16,6 +16,7 @@
 #include "auth/auth_internal.h"
 #include "context.h"
 #include "graphql/error.h"
+#include "util/embedded.h"
 #include "util/log.h"
 
 typedef struct {
@@ -370,9 +371,40 @@ static void test_create_account(void **state) {
     assert_int_equal(out.list.count, 4);
 }
 
+/* schema/base.graphql + schema/accounts.graphql build with the engine, and every binding names
+ * a field that exists there. */
+static void test_schema_binds(void **state) {
+    (void)state;
+    const char *src[2] = {NULL, NULL}, *names[2] = {"base.graphql", "accounts.graphql"};
+    size_t lens[2] = {0, 0};
+    for (size_t i = 0; i < entityd_schema_nfiles; i++)
+        for (size_t j = 0; j < 2; j++)
+            if (strcmp(entityd_schema_files[i].name, names[j]) == 0) {
+                src[j] = entityd_schema_files[i].data;
+                lens[j] = entityd_schema_files[i].len;
+            }
+    assert_non_null(src[0]);
+    assert_non_null(src[1]);
+    arena_t *ea = arena_new();
+    gql_errors errs;
+    gql_errors_init(&errs, ea);
+    gql_schema *schema = gql_schema_build(src, lens, names, 2, &errs);
+    if (!schema) fail_msg("schema build failed: %s", errs.head ? errs.head->message : "?");
+    char err[256] = "";
+    assert_int_equal(gql_schema_bind_all(schema, auth_bindings, auth_nbindings, err, sizeof err), 0);
+    const gql_type *level = gql_schema_type(schema, "AuthorizationLevel");
+    assert_non_null(level);
+    assert_int_equal(level->nenum_values, 5);
+    for (size_t i = 0; i < level->nenum_values; i++)
+        assert_int_equal(auth_level_parse(level->enum_values[i]->name), (int)i); /* same names, same order */
+    gql_schema_free(schema);
+    arena_free(ea);
+}
+
 int main(void) {
     log_set_level(LOG_ERROR);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_schema_binds),
         cmocka_unit_test_setup_teardown(test_unauthenticated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_account_visibility, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_and_revoke, setup, teardown),
