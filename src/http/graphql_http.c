@@ -162,7 +162,7 @@ static int params_from_body(const http_request *rq, const char *ctype, gql_param
         return -1;
     }
     json_error_t jerr;
-    gp->root = json_loadb(rq->body, rq->body_len, 0, &jerr);
+    gp->root = json_loadb(rq->body, rq->body_len, JSON_DECODE_ANY, &jerr);
     if (!gp->root) {
         http_set_error(resp, 400, ctype, "BAD_REQUEST", "the request body is not valid JSON: %s (line %d, column %d)",
                        jerr.text, jerr.line, jerr.column);

@@ -145,8 +145,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 buf_append(&st->body, upload_data, *upload_data_size);
             }
         }
+        /* Over the limit the rest is discarded; the 413 goes out once the body has ended, as
+         * libmicrohttpd only accepts a response before the body or after it. */
         *upload_data_size = 0;
-        if (!st->too_large || st->responded) return MHD_YES;
+        return MHD_YES;
     }
     if (st->responded) return MHD_YES;
 
@@ -250,6 +252,7 @@ http_server *http_server_start(const config_t *cfg, gql_engine *engine, store_po
     if (ipv6) flags |= MHD_USE_IPv6;
     unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : 1;
     s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
+                                 MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                                  MHD_OPTION_THREAD_POOL_SIZE, threads,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout,
@@ -257,7 +260,6 @@ http_server *http_server_start(const config_t *cfg, gql_engine *engine, store_po
                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
                                  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                                 MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                                  MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s port %d (address in use, or not allowed?)", cfg->listen, cfg->port);
