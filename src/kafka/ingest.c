@@ -704,7 +704,8 @@ int kafka_ingest(request_ctx *ctx, const char *body, size_t len, const char *con
 
     size_t accepted = b.accepted.count;
     size_t rejected = b.rejected.count;
-    qsort(b.rejected.items, rejected, sizeof *b.rejected.items, kafka_cmp_reject);
+    if (rejected > 1)
+        qsort(b.rejected.items, rejected, sizeof *b.rejected.items, kafka_cmp_reject);
     *http_status = 202;
     buf_printf(response_json, "{\"accepted\":%zu,\"rejected\":%zu,\"errors\":[", accepted, rejected);
     for (size_t i = 0; i < rejected; i++) {
