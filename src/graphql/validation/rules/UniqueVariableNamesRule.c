@@ -3,6 +3,19 @@
 
 #include <string.h>
 
+/* graphql-js reports the variable's Name node: the variable location spans "$name", so the name is its last
+ * strlen(name) bytes (on the same line: names cannot contain line breaks). */
+static gql_loc name_loc(const gql_name *var) {
+    gql_loc l = var->loc;
+    size_t len = strlen(var->value);
+    if (l.end >= l.start + len) {
+        uint32_t skip = l.end - (uint32_t)len - l.start;
+        l.start += skip;
+        l.column += skip;
+    }
+    return l;
+}
+
 static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, const void *node) {
     (void)state;
     if (kind != GQL_VN_OPERATION) return GQL_VISIT_CONTINUE;
@@ -20,7 +33,7 @@ static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, c
         for (size_t j = i; j < op->nvars; j++)
             if (strcmp(op->vars[j]->variable.value, name) == 0) {
                 done[j] = true;
-                locs[n++] = op->vars[j]->variable.loc;
+                locs[n++] = name_loc(&op->vars[j]->variable);
             }
         gql_vctx_report(ctx, locs, n, "There can be only one variable named \"$%s\".", name);
     }

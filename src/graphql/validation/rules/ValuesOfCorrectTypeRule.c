@@ -58,11 +58,17 @@ static void check_leaf(gql_vctx *ctx, const gql_value *v) {
 
 /* §3.10.1 OneOf Input Objects: exactly one field, not null, and a variable there must be non-nullable. */
 static void check_one_of(gql_vctx *ctx, state_t *st, const gql_value *v, const gql_type *t) {
-    if (v->object.count != 1) {
+    /* keys are distinct names; a repeated name counts once and its last value wins (graphql-js keyMap) */
+    for (size_t i = 1; i < v->object.count; i++)
+        if (strcmp(v->object.fields[i]->name.value, v->object.fields[0]->name.value) != 0) {
+            gql_vctx_report(ctx, &v->loc, 1, "OneOf Input Object \"%s\" must specify exactly one key.", t->name);
+            return;
+        }
+    if (v->object.count == 0) {
         gql_vctx_report(ctx, &v->loc, 1, "OneOf Input Object \"%s\" must specify exactly one key.", t->name);
         return;
     }
-    const gql_object_field *f = v->object.fields[0];
+    const gql_object_field *f = v->object.fields[v->object.count - 1];
     if (!f->value || f->value->kind == GQL_VALUE_NULL) {
         gql_vctx_report(ctx, &v->loc, 1, "Field \"%s.%s\" must be non-null.", t->name, f->name.value);
         return;
