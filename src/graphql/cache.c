@@ -12,6 +12,7 @@ struct gql_cached_doc {
     const char *text; /* in arena */
     size_t len;
     uint64_t hash;
+    size_t bytes; /* arena_used of the document's arena */
     arena_t *arena;
     const gql_document *doc;
     size_t refs;   /* references handed out and not yet released */
@@ -23,7 +24,9 @@ struct gql_cached_doc {
 struct gql_doc_cache {
     pthread_mutex_t mu;
     size_t capacity;
+    size_t max_bytes; /* 0: no byte bound */
     size_t count;
+    size_t bytes;
     gql_cached_doc **buckets;
     size_t nbuckets; /* power of two */
     gql_cached_doc *head, *tail;
@@ -39,11 +42,12 @@ static uint64_t text_hash(const char *s, size_t n) {
     return h;
 }
 
-gql_doc_cache *gql_doc_cache_new(size_t capacity) {
+gql_doc_cache *gql_doc_cache_new(size_t capacity, size_t max_bytes) {
     if (capacity == 0) capacity = 1;
     gql_doc_cache *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->capacity = capacity;
+    c->max_bytes = max_bytes;
     c->nbuckets = 16;
     while (c->nbuckets < capacity * 2) c->nbuckets *= 2;
     c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
@@ -130,6 +134,7 @@ gql_cached_doc *gql_doc_cache_put(gql_doc_cache *c, const char *text, size_t len
     if (!nd) return NULL;
     nd->text = arena_strndup(arena, text, len);
     nd->len = len;
+    nd->bytes = arena_used(arena);
     nd->hash = h;
     nd->arena = arena;
     nd->doc = doc;
@@ -147,17 +152,25 @@ gql_cached_doc *gql_doc_cache_put(gql_doc_cache *c, const char *text, size_t len
         entry_free(nd);
         return d;
     }
+    if (c->max_bytes && nd->bytes > c->max_bytes) {
+        /* too large to keep: the caller uses it once and the release frees it */
+        nd->in_cache = false;
+        pthread_mutex_unlock(&c->mu);
+        return nd;
+    }
     gql_cached_doc **b = &c->buckets[h & (c->nbuckets - 1)];
     nd->chain = *b;
     *b = nd;
     lru_push_front(c, nd);
     c->count++;
-    while (c->count > c->capacity && c->tail && c->tail != nd) {
+    c->bytes += nd->bytes;
+    while ((c->count > c->capacity || (c->max_bytes && c->bytes > c->max_bytes)) && c->tail && c->tail != nd) {
         gql_cached_doc *old = c->tail;
         lru_unlink(c, old);
         table_remove(c, old);
         old->in_cache = false;
         c->count--;
+        c->bytes -= old->bytes;
         c->evictions++;
         if (old->refs == 0) {
             old->next = evicted;
@@ -186,6 +199,7 @@ void gql_doc_cache_release(gql_doc_cache *c, gql_cached_doc *d) {
 void gql_doc_cache_get_stats(gql_doc_cache *c, gql_doc_cache_stats *out) {
     pthread_mutex_lock(&c->mu);
     out->entries = c->count;
+    out->bytes = c->bytes;
     out->hits = c->hits;
     out->misses = c->misses;
     out->evictions = c->evictions;

@@ -19,20 +19,24 @@ typedef struct gql_cached_doc gql_cached_doc;
 
 typedef struct {
     size_t entries;   /* documents held now */
+    size_t bytes;     /* their arenas' sizes */
     uint64_t hits;
     uint64_t misses;
     uint64_t evictions;
 } gql_doc_cache_stats;
 
-/* capacity >= 1. Returns NULL on allocation failure. */
-gql_doc_cache *gql_doc_cache_new(size_t capacity);
+/* At most capacity (>= 1) entries and, when max_bytes is not 0, at most max_bytes of document
+ * arenas (arena_used) in total: a parsed document is far larger than its text, so the entry count
+ * alone would not bound memory. Returns NULL on allocation failure. */
+gql_doc_cache *gql_doc_cache_new(size_t capacity, size_t max_bytes);
 /* Frees the cache and its entries; every reference must have been released before. */
 void gql_doc_cache_free(gql_doc_cache *c);
 /* The entry for text, with a reference held (and marked most recently used), or NULL. */
 gql_cached_doc *gql_doc_cache_get(gql_doc_cache *c, const char *text, size_t len);
 /* Inserts doc (living in arena, whose ownership passes to the cache) under text, evicting the
  * least recently used entries beyond capacity. Returns the entry with a reference held; when
- * another thread inserted the same text first, its entry is returned and arena is freed.
+ * another thread inserted the same text first, its entry is returned and arena is freed. A
+ * document larger than max_bytes on its own is returned without being cached (freed on release).
  * Returns NULL only on allocation failure, and arena then stays the caller's. */
 gql_cached_doc *gql_doc_cache_put(gql_doc_cache *c, const char *text, size_t len, arena_t *arena,
                                   const gql_document *doc);

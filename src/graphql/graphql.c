@@ -8,6 +8,10 @@
 #include "graphql/cache.h"
 #include "graphql/execution/response.h"
 
+/* Bound on the memory of cached documents (their arenas), on top of gql_limits.cache_entries:
+ * 512 entries of near-1 MiB documents would otherwise hold gigabytes. */
+#define GQL_CACHE_MAX_BYTES ((size_t)64 * 1024 * 1024)
+
 struct gql_engine {
     gql_schema *schema;
     gql_limits limits;
@@ -32,7 +36,7 @@ gql_engine *gql_engine_new(gql_schema *schema, const gql_limits *limits) {
     else
         gql_limits_default(&e->limits);
     if (e->limits.cache_entries) {
-        e->cache = gql_doc_cache_new(e->limits.cache_entries);
+        e->cache = gql_doc_cache_new(e->limits.cache_entries, GQL_CACHE_MAX_BYTES);
         if (!e->cache) {
             free(e);
             return NULL;
