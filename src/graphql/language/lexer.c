@@ -288,7 +288,8 @@ static bool read_string(gql_lexer *lx, size_t start) {
             size_t size = 2;
             int e = at(lx, p + 1);
             if (e == 'u') {
-                bool ok = at(lx, p + 2) == '{' ? read_escape_braced(lx, p, &cp, &size) : read_escape_fixed(lx, p, &cp, &size);
+                bool ok = at(lx, p + 2) == '{' ? read_escape_braced(lx, p, &cp, &size)
+                                               : read_escape_fixed(lx, p, &cp, &size);
                 if (!ok) return false;
             } else {
                 switch (e) {

@@ -289,8 +289,9 @@ static gql_value *parse_value(parser *p, bool is_const) {
 static gql_typeref *parse_type(parser *p) {
     gql_typeref *t = arena_alloc(p->a, sizeof *t);
     t->loc = start(p);
-    if (expect_optional(p, GQL_TOK_BRACKET_L)) {
+    if (peek(p, GQL_TOK_BRACKET_L)) {
         enter(p);
+        advance(p);
         t->kind = GQL_TYPEREF_LIST;
         t->of = parse_type(p);
         expect(p, GQL_TOK_BRACKET_R);
