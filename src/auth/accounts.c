@@ -96,8 +96,8 @@ static int account_apply(store_t *s, int64_t id, const auth_account_update_t *u)
         sqlite3_reset(st);
         if (rc != SQLITE_DONE) return -1;
     }
-    if (u->set_aws && account_exec_bool(s, "UPDATE accounts SET aws_integration = ?2 WHERE id = ?1", id,
-                                        u->aws_integration) != 0)
+    if (u->set_aws &&
+        account_exec_bool(s, "UPDATE accounts SET aws_integration = ?2 WHERE id = ?1", id, u->aws_integration) != 0)
         return -1;
     if (u->set_synthetic && account_exec_bool(s, "UPDATE accounts SET synthetic_permission = ?2 WHERE id = ?1", id,
                                               u->synthetic_permission) != 0)

@@ -89,7 +89,8 @@ bool auth_key_well_formed(const char *s) {
 bool auth_ct_equal(const void *a, const void *b, size_t n) {
     const volatile uint8_t *x = a, *y = b;
     uint8_t d = 0;
-    for (size_t i = 0; i < n; i++) d |= x[i] ^ y[i];
+    for (size_t i = 0; i < n; i++)
+        d |= x[i] ^ y[i];
     return d == 0;
 }
 
@@ -227,7 +228,8 @@ static int auth_write_key_file(const char *path, const char *dir, const char *ke
     int n = snprintf(line, sizeof line, "%s\n", key);
     ssize_t w = -1;
     if (fchmod(fd, 0600) == 0) {
-        do w = write(fd, line, (size_t)n);
+        do
+            w = write(fd, line, (size_t)n);
         while (w < 0 && errno == EINTR);
     }
     int saved = errno;

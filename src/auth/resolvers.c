@@ -19,7 +19,9 @@
 #include "graphql/error.h"
 #include "util/log.h"
 
-static request_ctx *rctx(gql_resolve_info *info) { return (request_ctx *)info->context; }
+static request_ctx *rctx(gql_resolve_info *info) {
+    return (request_ctx *)info->context;
+}
 
 static bool authenticated(gql_resolve_info *info) {
     request_ctx *c = rctx(info);
@@ -31,8 +33,9 @@ int auth_require_level(gql_resolve_info *info, auth_level_t level) {
         return gql_resolver_error(info, GQL_CODE_UNAUTHENTICATED, "a valid API key is required (header API-Key)");
     const principal_t *p = &rctx(info)->principal;
     if (p->level < level)
-        return gql_resolver_error(info, GQL_CODE_FORBIDDEN, "this needs an API key of level %s or higher; this key is %s",
-                                  auth_level_name(level), auth_level_name(p->level));
+        return gql_resolver_error(info, GQL_CODE_FORBIDDEN,
+                                  "this needs an API key of level %s or higher; this key is %s", auth_level_name(level),
+                                  auth_level_name(p->level));
     return 0;
 }
 
@@ -60,7 +63,8 @@ static gql_val account_value(arena_t *a, const account_t *acc) {
     gql_map_set(a, &m, "awsIntegration", gql_bool(acc->aws_integration));
     gql_map_set(a, &m, "syntheticPermission", gql_bool(acc->synthetic_permission));
     gql_val agents = gql_list(a, acc->ninfrastructure_agents);
-    for (size_t i = 0; i < acc->ninfrastructure_agents; i++) agents.list.items[i] = gql_str(acc->infrastructure_agents[i]);
+    for (size_t i = 0; i < acc->ninfrastructure_agents; i++)
+        agents.list.items[i] = gql_str(acc->infrastructure_agents[i]);
     gql_map_set(a, &m, "infrastructureAgents", agents);
     return m;
 }
@@ -88,7 +92,8 @@ static gql_val user_errors(arena_t *a, const char *message, const char *field) {
 /* A payload {success, errors} plus, on failure, the given null fields. */
 static gql_val payload(arena_t *a, const char *message, const char *field, const char *const *nulls, size_t nnulls) {
     gql_val p = gql_map(a, 2 + nnulls);
-    for (size_t i = 0; i < nnulls; i++) gql_map_set(a, &p, nulls[i], gql_null());
+    for (size_t i = 0; i < nnulls; i++)
+        gql_map_set(a, &p, nulls[i], gql_null());
     gql_map_set(a, &p, "success", gql_bool(message == NULL));
     gql_map_set(a, &p, "errors", user_errors(a, message, field));
     return p;

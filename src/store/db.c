@@ -14,8 +14,8 @@
 
 struct store {
     sqlite3 *db;
-    arena_t *arena;   /* owns the cache's key copies and map storage */
-    strmap_t stmts;   /* SQL text -> sqlite3_stmt* */
+    arena_t *arena; /* owns the cache's key copies and map storage */
+    strmap_t stmts; /* SQL text -> sqlite3_stmt* */
 };
 
 /* Runs a pragma statement and, when want is not NULL, checks that its first column reads `want`
@@ -87,14 +87,17 @@ void store_close(store_t *s) {
         if (s->stmts.keys[i]) sqlite3_finalize(s->stmts.vals[i]);
     /* Any statement a caller prepared outside the cache is finalized too, so close cannot fail. */
     sqlite3_stmt *st;
-    while ((st = sqlite3_next_stmt(s->db, NULL)) != NULL) sqlite3_finalize(st);
+    while ((st = sqlite3_next_stmt(s->db, NULL)) != NULL)
+        sqlite3_finalize(st);
     int rc = sqlite3_close(s->db);
     if (rc != SQLITE_OK) log_error("store close failed", "error=\"%s\"", sqlite3_errstr(rc));
     arena_free(s->arena);
     free(s);
 }
 
-sqlite3 *store_db(store_t *s) { return s ? s->db : NULL; }
+sqlite3 *store_db(store_t *s) {
+    return s ? s->db : NULL;
+}
 
 static int store_exec(store_t *s, const char *sql) {
     char *msg = NULL;
@@ -108,8 +111,12 @@ static int store_exec(store_t *s, const char *sql) {
 
 /* BEGIN IMMEDIATE takes the write lock up front, so a writer waits (busy timeout) at the start
  * instead of failing with SQLITE_BUSY halfway through when upgrading a read lock. */
-int store_begin(store_t *s) { return store_exec(s, "BEGIN IMMEDIATE"); }
-int store_commit(store_t *s) { return store_exec(s, "COMMIT"); }
+int store_begin(store_t *s) {
+    return store_exec(s, "BEGIN IMMEDIATE");
+}
+int store_commit(store_t *s) {
+    return store_exec(s, "COMMIT");
+}
 
 int store_rollback(store_t *s) {
     /* Rolling back when no transaction is open (e.g. SQLite already rolled back after an error)

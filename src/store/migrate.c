@@ -58,8 +58,10 @@ static long long migrate_current(sqlite3 *db, char *err, size_t errlen) {
         return -1;
     }
     long long v = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-    else snprintf(err, errlen, "reading schema_migrations: %s", sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    else
+        snprintf(err, errlen, "reading schema_migrations: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
     return v;
 }

@@ -23,8 +23,10 @@ struct store_pool {
 };
 
 static void pool_unlink(store_pool_t *p, pool_conn *c) {
-    if (c->prev) c->prev->next = c->next;
-    else p->conns = c->next;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        p->conns = c->next;
     if (c->next) c->next->prev = c->prev;
 }
 

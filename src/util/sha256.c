@@ -15,7 +15,9 @@ static const uint32_t K[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
-static uint32_t rotr(uint32_t x, unsigned n) { return (x >> n) | (x << (32 - n)); }
+static uint32_t rotr(uint32_t x, unsigned n) {
+    return (x >> n) | (x << (32 - n));
+}
 
 /* §6.2.2: one 512-bit block. */
 static void sha256_block(uint32_t h[8], const uint8_t *p) {
@@ -98,7 +100,8 @@ void sha256_final(sha256_ctx *c, uint8_t out[SHA256_DIGEST_LEN]) {
         c->used = 0;
     }
     memset(c->block + c->used, 0, SHA256_BLOCK_LEN - 8 - c->used);
-    for (int i = 0; i < 8; i++) c->block[SHA256_BLOCK_LEN - 1 - i] = (uint8_t)(bits >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        c->block[SHA256_BLOCK_LEN - 1 - i] = (uint8_t)(bits >> (8 * i));
     sha256_block(c->h, c->block);
     for (int i = 0; i < 8; i++) {
         out[4 * i] = (uint8_t)(c->h[i] >> 24);

@@ -10,9 +10,9 @@
 
 typedef struct {
     uint32_t h[8];
-    uint64_t total;                 /* bytes hashed so far */
+    uint64_t total;                  /* bytes hashed so far */
     uint8_t block[SHA256_BLOCK_LEN]; /* pending partial block */
-    size_t used;                    /* bytes in block */
+    size_t used;                     /* bytes in block */
 } sha256_ctx;
 
 void sha256_init(sha256_ctx *c);

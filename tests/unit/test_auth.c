@@ -27,7 +27,9 @@ typedef struct {
 } fixture;
 
 static int setup(void **state) {
-    fixture *f = calloc(1, sizeof *f);
+    static fixture storage; /* static: nothing to free when setup fails */
+    fixture *f = &storage;
+    memset(f, 0, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "/tmp/entityd-test-auth-XXXXXX");
     if (!mkdtemp(f->dir)) return -1;
     snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
@@ -50,7 +52,6 @@ static int teardown(void **state) {
     }
     unlink(f->key_path);
     rmdir(f->dir);
-    free(f);
     return 0;
 }
 
@@ -76,7 +77,8 @@ static void test_levels(void **state) {
     assert_string_equal(auth_level_name(AUTH_CLOUD_INTEGRATED), "CLOUD_INTEGRATED");
     assert_string_equal(auth_level_name(AUTH_SYNTHETIC), "SYNTHETIC");
     assert_string_equal(auth_level_name(AUTH_ADMIN), "ADMIN");
-    for (int l = AUTH_NONE; l <= AUTH_ADMIN; l++) assert_int_equal(auth_level_parse(auth_level_name(l)), l);
+    for (int l = AUTH_NONE; l <= AUTH_ADMIN; l++)
+        assert_int_equal(auth_level_parse(auth_level_name(l)), l);
     assert_int_equal(auth_level_parse("admin"), -1);
     assert_int_equal(auth_level_parse(""), -1);
     assert_int_equal(auth_level_parse(NULL), -1);
@@ -91,7 +93,8 @@ static void test_key_format(void **state) {
     assert_memory_equal(a, "ek_", 3);
     assert_string_not_equal(a, b);
     assert_true(auth_key_well_formed(a));
-    for (size_t i = 3; i < strlen(a); i++) assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", a[i]));
+    for (size_t i = 3; i < strlen(a); i++)
+        assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", a[i]));
     char bad[64];
     assert_false(auth_key_well_formed(NULL));
     assert_false(auth_key_well_formed(""));
@@ -199,8 +202,12 @@ static void test_accounts(void **state) {
     assert_false(auth_account_has_agent(&acc, "agent-1"));
 
     const char *agents[] = {"agent-b", "agent-a", "agent-b"};
-    auth_account_update_t u = {.name = "renamed", .set_synthetic = true, .synthetic_permission = true,
-                               .set_agents = true, .agents = agents, .nagents = 3};
+    auth_account_update_t u = {.name = "renamed",
+                               .set_synthetic = true,
+                               .synthetic_permission = true,
+                               .set_agents = true,
+                               .agents = agents,
+                               .nagents = 3};
     assert_int_equal(auth_account_update(f->s, 3, &u), 0);
     assert_int_equal(auth_account_get(f->s, 3, a, &acc), 0);
     assert_string_equal(acc.name, "renamed");

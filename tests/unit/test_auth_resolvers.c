@@ -38,7 +38,9 @@ static void exec(store_t *s, const char *sql) {
 }
 
 static int setup(void **state) {
-    fixture *f = calloc(1, sizeof *f);
+    static fixture storage; /* static: nothing to free when setup fails */
+    fixture *f = &storage;
+    memset(f, 0, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "/tmp/entityd-test-authr-XXXXXX");
     if (!mkdtemp(f->dir)) return -1;
     snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
@@ -72,7 +74,6 @@ static int teardown(void **state) {
         unlink(p);
     }
     rmdir(f->dir);
-    free(f);
     return 0;
 }
 
@@ -136,8 +137,8 @@ static void test_unauthenticated(void **state) {
     fixture *f = *state;
     gql_val out, args = gql_map(f->arena, 1);
     gql_map_set(f->arena, &args, "id", gql_int(1));
-    const char *coords[] = {"Query.actor", "Actor.accounts", "Actor.account", "Mutation.createApiKey",
-                            "Mutation.revokeApiKey", "Mutation.updateAccount"};
+    const char *coords[] = {"Query.actor",           "Actor.accounts",        "Actor.account",
+                            "Mutation.createApiKey", "Mutation.revokeApiKey", "Mutation.updateAccount"};
     for (size_t i = 0; i < sizeof coords / sizeof coords[0]; i++) {
         assert_int_equal(call(f, coords[i], NULL, &args, &out), -1);
         assert_string_equal(f->info.error_code, GQL_CODE_UNAUTHENTICATED);

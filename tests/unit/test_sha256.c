@@ -13,7 +13,8 @@
 #include "util/sha256.h"
 
 static void hex(const uint8_t d[SHA256_DIGEST_LEN], char out[2 * SHA256_DIGEST_LEN + 1]) {
-    for (int i = 0; i < SHA256_DIGEST_LEN; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
+    for (int i = 0; i < SHA256_DIGEST_LEN; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 static void check(const void *msg, size_t len, const char *want) {
@@ -30,8 +31,9 @@ static void test_nist_short(void **state) {
     check("", 0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     const char *m448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
     check(m448, strlen(m448), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-    const char *m896 = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrst"
-                       "nopqrstu";
+    const char *m896 =
+        "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrst"
+        "nopqrstu";
     check(m896, strlen(m896), "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
 }
 
@@ -76,14 +78,16 @@ static void test_padding_boundaries(void **state) {
     };
     char m[128];
     memset(m, 'a', sizeof m);
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) check(m, v[i].n, v[i].want);
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        check(m, v[i].n, v[i].want);
 }
 
 /* Every split point of a two-block message gives the one-shot digest. */
 static void test_incremental_splits(void **state) {
     (void)state;
-    const char *m896 = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrst"
-                       "nopqrstu";
+    const char *m896 =
+        "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrst"
+        "nopqrstu";
     size_t n = strlen(m896);
     uint8_t want[SHA256_DIGEST_LEN], got[SHA256_DIGEST_LEN];
     sha256(m896, n, want);

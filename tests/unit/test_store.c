@@ -25,7 +25,9 @@ typedef struct {
 } tmpdb;
 
 static int setup(void **state) {
-    tmpdb *t = calloc(1, sizeof *t);
+    static tmpdb storage; /* static: nothing to free when setup fails */
+    tmpdb *t = &storage;
+    memset(t, 0, sizeof *t);
     snprintf(t->dir, sizeof t->dir, "/tmp/entityd-test-store-XXXXXX");
     if (!mkdtemp(t->dir)) return -1;
     snprintf(t->path, sizeof t->path, "%s/t.db", t->dir);
@@ -42,7 +44,6 @@ static int teardown(void **state) {
         unlink(p);
     }
     rmdir(t->dir);
-    free(t);
     return 0;
 }
 
@@ -97,8 +98,8 @@ static void test_migrate_idempotent(void **state) {
     assert_true(entityd_migration_nfiles > 0);
     assert_int_equal(store_migrate(s, err, sizeof err), 0);
     assert_int_equal(q_int(s, "SELECT count(*) FROM schema_migrations"), (long long)entityd_migration_nfiles);
-    assert_int_equal(q_int(s, "SELECT count(*) FROM sqlite_schema WHERE name IN ('accounts','api_keys','account_agents')"),
-                     3);
+    assert_int_equal(
+        q_int(s, "SELECT count(*) FROM sqlite_schema WHERE name IN ('accounts','api_keys','account_agents')"), 3);
     char first[64], again[64];
     q_text(s, "SELECT group_concat(version || name || applied_at) FROM schema_migrations", first, sizeof first);
     store_close(s);
@@ -120,10 +121,11 @@ static void test_migrate_newer_db_refused(void **state) {
     store_t *s = store_open(t->path, err, sizeof err);
     assert_non_null(s);
     assert_int_equal(store_migrate(s, err, sizeof err), 0);
-    assert_int_equal(sqlite3_exec(store_db(s),
-                                  "INSERT INTO schema_migrations VALUES (999999, '999999_future.sql', '2099-01-01T00:00:00Z')",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(store_db(s),
+                     "INSERT INTO schema_migrations VALUES (999999, '999999_future.sql', '2099-01-01T00:00:00Z')", NULL,
+                     NULL, NULL),
+        SQLITE_OK);
     err[0] = 0;
     assert_int_equal(store_migrate(s, err, sizeof err), -1);
     assert_non_null(strstr(err, "newer"));
