@@ -179,6 +179,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return ret;
 }
 
+/* A bounded set of method labels, so a client cannot create metric series at will. */
+static const char *method_label(const char *m) {
+    static const char *const known[] = {"GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"};
+    for (size_t i = 0; m && i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(m, known[i]) == 0) return known[i];
+    return "other";
+}
+
 /* MHD_OPTION_NOTIFY_COMPLETED: the request is over (sent, or the connection failed). */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe) {
     http_server *srv = cls;
@@ -188,7 +196,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (st->responded) {
         char labels[160];
         snprintf(labels, sizeof labels, "route=\"%s\",method=\"%s\",status=\"%d\"", st->route,
-                 st->method && strlen(st->method) < 10 ? st->method : "other", st->status);
+                 method_label(st->method), st->status);
         metrics_counter_add("entityd_http_requests_total", "HTTP requests, by route, method and status", labels, 1);
         snprintf(labels, sizeof labels, "route=\"%s\"", st->route);
         metrics_observe("entityd_http_request_duration_seconds", "HTTP request latency, by route", labels,
