@@ -32,8 +32,8 @@ static int setup(void **state) {
     memset(f, 0, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "/tmp/entityd-test-auth-XXXXXX");
     if (!mkdtemp(f->dir)) return -1;
-    snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
-    snprintf(f->key_path, sizeof f->key_path, "%s/admin.key", f->dir);
+    snprintf(f->db, sizeof f->db, "%.63s/t.db", f->dir);
+    snprintf(f->key_path, sizeof f->key_path, "%.63s/admin.key", f->dir);
     char err[512];
     f->s = store_open(f->db, err, sizeof err);
     if (!f->s || store_migrate(f->s, err, sizeof err) != 0) return -1;

@@ -30,7 +30,7 @@ static int setup(void **state) {
     memset(t, 0, sizeof *t);
     snprintf(t->dir, sizeof t->dir, "/tmp/entityd-test-store-XXXXXX");
     if (!mkdtemp(t->dir)) return -1;
-    snprintf(t->path, sizeof t->path, "%s/t.db", t->dir);
+    snprintf(t->path, sizeof t->path, "%.63s/t.db", t->dir);
     *state = t;
     return 0;
 }
