@@ -472,7 +472,7 @@ static void test_abstract_types(void **state) {
                         "\"extensions\":{\"code\":\"INTERNAL\"}}],\"data\":{\"node\":null}}");
     const char *r = exec_q("{ node(id: \"role\") { id } }", NULL);
     assert_non_null(strstr(r, "\"data\":{\"node\":null}"));
-    assert_non_null(strstr(r, "Abstract type \\\"Node\\\" must resolve to an Object type at runtime"));
+    assert_non_null(strstr(r, "Abstract type \\\"Node\\\" was resolved to a non-object type \\\"Role\\\"."));
 }
 
 static void test_null_propagation(void **state) {

@@ -351,10 +351,8 @@ static const gql_type *resolve_abstract_type(exec_ctx *c, const gql_type *abstra
         return NULL;
     }
     if (rt->kind != GQL_OBJECT) {
-        raise_error(c, fe, path, GQL_CODE_INTERNAL,
-                    "Abstract type \"%s\" must resolve to an Object type at runtime for field \"%s.%s\" with value "
-                    "%s, received \"%s\".",
-                    abstract->name, fe->parent_type->name, fe->field_name, gql_inspect(c->a, value), rt_name);
+        raise_error(c, fe, path, GQL_CODE_INTERNAL, "Abstract type \"%s\" was resolved to a non-object type \"%s\".",
+                    abstract->name, rt_name);
         return NULL;
     }
     if (!gql_is_possible_type(abstract, rt)) {
