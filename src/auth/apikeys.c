@@ -166,6 +166,37 @@ int auth_key_create(store_t *s, int64_t account_id, auth_level_t level, const ch
     return 0;
 }
 
+int auth_key_list(store_t *s, int64_t account_id, bool include_revoked, arena_t *a, auth_key_info **out, size_t *n) {
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = store_stmt(s, "SELECT id, name, level, prefix, created_at, revoked_at FROM api_keys "
+                                     "WHERE account_id = ?1 AND (?2 OR revoked_at IS NULL) ORDER BY id");
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int(st, 2, include_revoked ? 1 : 0);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            *out = arena_realloc(a, *out, cap * sizeof **out, ncap * sizeof **out);
+            cap = ncap;
+        }
+        auth_key_info *k = &(*out)[(*n)++];
+        int level = auth_level_parse((const char *)sqlite3_column_text(st, 2));
+        k->id = sqlite3_column_int64(st, 0);
+        k->name = arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
+        k->level = level < 0 ? AUTH_NONE : (auth_level_t)level;
+        k->prefix = arena_strdup(a, (const char *)sqlite3_column_text(st, 3));
+        k->created_at = arena_strdup(a, (const char *)sqlite3_column_text(st, 4));
+        k->revoked_at = sqlite3_column_type(st, 5) == SQLITE_NULL
+                            ? NULL
+                            : arena_strdup(a, (const char *)sqlite3_column_text(st, 5));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Revocation keeps the row (revoked_at set) so that the key's id stays meaningful in logs. */
 int auth_key_revoke(store_t *s, int64_t id, int64_t now) {
     if (store_begin(s) != 0) return -1;

@@ -40,6 +40,19 @@ int auth_key_create(store_t *s, int64_t account_id, auth_level_t level, const ch
  * valid ADMIN key (the server would be locked), -1 store error. */
 int auth_key_revoke(store_t *s, int64_t id, int64_t now);
 
+/* One API key as listed for ADMINs (never the key itself: only its display prefix). */
+typedef struct {
+    int64_t id;
+    const char *name;
+    auth_level_t level;
+    const char *prefix;
+    const char *created_at;
+    const char *revoked_at; /* NULL while valid */
+} auth_key_info;
+/* The keys of an account by id (array in arena a), revoked ones too when include_revoked.
+ * 0, or -1 on a store error. */
+int auth_key_list(store_t *s, int64_t account_id, bool include_revoked, arena_t *a, auth_key_info **out, size_t *n);
+
 /* Every account id, ascending (array in arena a). 0, or -1 on a store error. */
 int auth_account_ids(store_t *s, arena_t *a, int64_t **ids, size_t *n);
 

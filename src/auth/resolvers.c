@@ -171,6 +171,39 @@ static int account_field(gql_resolve_info *info, const gql_val *parent, const gq
     return 0;
 }
 
+/* Account.apiKeys: ADMIN only (null and FORBIDDEN otherwise). */
+static int account_api_keys(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    if (auth_require_level(info, AUTH_ADMIN) < 0) return -1;
+    arena_t *a = info->arena;
+    int64_t id;
+    if (parent->kind == GQL_V_OBJECT && parent->obj.ptr)
+        id = ((const account_t *)parent->obj.ptr)->id;
+    else {
+        const gql_val *v = gql_map_get(parent, "id");
+        if (!v || v->kind != GQL_V_INT) return internal(info, "the parent is not an account");
+        id = v->i;
+    }
+    bool include_revoked = false;
+    gql_arg_bool(args, "includeRevoked", &include_revoked);
+    auth_key_info *keys;
+    size_t n;
+    if (auth_key_list(rctx(info)->store, id, include_revoked, a, &keys, &n) != 0)
+        return internal(info, "cannot list the keys");
+    gql_val list = gql_list(a, n);
+    for (size_t i = 0; i < n; i++) {
+        gql_val k = gql_map(a, 6);
+        gql_map_set(a, &k, "id", gql_str(arena_printf(a, "%lld", (long long)keys[i].id)));
+        gql_map_set(a, &k, "name", gql_str(keys[i].name));
+        gql_map_set(a, &k, "level", gql_enum(auth_level_name(keys[i].level)));
+        gql_map_set(a, &k, "prefix", gql_str(keys[i].prefix));
+        gql_map_set(a, &k, "createdAt", gql_str(keys[i].created_at));
+        gql_map_set(a, &k, "revokedAt", gql_str(keys[i].revoked_at));
+        list.list.items[i] = k;
+    }
+    *out = list;
+    return 0;
+}
+
 /* ---- Mutation.createApiKey, revokeApiKey, updateAccount (ADMIN only) ---- */
 
 static int mutation_create_api_key(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
@@ -380,6 +413,7 @@ const gql_binding auth_bindings[] = {
     {"Account.awsIntegration", account_field},
     {"Account.syntheticPermission", account_field},
     {"Account.infrastructureAgents", account_field},
+    {"Account.apiKeys", account_api_keys},
     {"Mutation.createApiKey", mutation_create_api_key},
     {"Mutation.revokeApiKey", mutation_revoke_api_key},
     {"Mutation.updateAccount", mutation_update_account},

@@ -99,6 +99,16 @@ def main():
         tap.ok(status in (200, 400) and body and body.get("errors") and not data(body).get("createApiKey"),
                "createApiKey with an unknown level is a GraphQL error", detail=body)
 
+        # ---- listing keys: ADMIN only, never the key ----
+        KEYS = "{ actor { account(id: 2) { apiKeys { id name level prefix createdAt revokedAt } } } }"
+        status, body = s.gql(KEYS)
+        keys = ((data(body).get("actor") or {}).get("account") or {}).get("apiKeys") or []
+        tap.ok(len(keys) == 1 and keys[0]["id"] == key2_id and keys[0]["level"] == "OHI_ONLY" and
+               keys[0]["prefix"] == (key2 or "")[:10] and keys[0]["revokedAt"] is None and
+               key2 not in str(body), "Account.apiKeys lists the key (prefix only) for ADMIN", detail=body)
+        status, body = s.gql(KEYS, key=key2)
+        check_forbidden(status, body, "Account.apiKeys with a non-ADMIN key: FORBIDDEN")
+
         # ---- the new key: own account only ----
         status, body = s.gql(ACCOUNTS, key=key2)
         tap.eq((status, data(body).get("actor")), (200, {"accounts": [{"id": 2, "name": "team two"}]}),

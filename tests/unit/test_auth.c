@@ -169,6 +169,23 @@ static void test_authenticate(void **state) {
     assert_int_equal(auth_key_revoke(f->s, kid, 1700000002), 1); /* already revoked */
     assert_int_equal(auth_key_revoke(f->s, 424242, 1700000002), 1);
     assert_int_equal(q_int(f->s, "SELECT count(*) FROM api_keys WHERE revoked_at = '2023-11-14T22:13:21Z'"), 1);
+
+    /* Listing: valid keys only unless revoked ones are asked for; never the key. */
+    arena_t *a = arena_new();
+    auth_key_info *keys;
+    size_t n;
+    assert_int_equal(auth_key_list(f->s, 5, false, a, &keys, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(auth_key_list(f->s, 5, true, a, &keys, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(keys[0].id, kid);
+    assert_string_equal(keys[0].name, "ci");
+    assert_int_equal(keys[0].level, AUTH_SYNTHETIC);
+    assert_memory_equal(keys[0].prefix, key, AUTH_KEY_DISPLAY_LEN);
+    assert_int_equal(strlen(keys[0].prefix), AUTH_KEY_DISPLAY_LEN);
+    assert_string_equal(keys[0].created_at, "2023-11-14T22:13:20Z");
+    assert_string_equal(keys[0].revoked_at, "2023-11-14T22:13:21Z");
+    arena_free(a);
 }
 
 static void test_last_admin_key_guard(void **state) {

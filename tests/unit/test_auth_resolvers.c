@@ -257,6 +257,25 @@ static void test_create_and_revoke(void **state) {
     assert_int_equal(call(f, "Mutation.revokeApiKey", NULL, &rargs, &out), 0);
     assert_user_error(&out, "id");
 
+    /* Account.apiKeys: ADMIN only; revoked keys on request. */
+    gql_val acc2 = gql_map(f->arena, 1), kargs = gql_map(f->arena, 1);
+    gql_map_set(f->arena, &acc2, "id", gql_int(2));
+    assert_int_equal(call(f, "Account.apiKeys", &acc2, &kargs, &out), 0);
+    assert_int_equal(out.kind, GQL_V_LIST);
+    assert_int_equal(out.list.count, 0);
+    gql_map_set(f->arena, &kargs, "includeRevoked", gql_bool(true));
+    assert_int_equal(call(f, "Account.apiKeys", &acc2, &kargs, &out), 0);
+    assert_int_equal(out.list.count, 1);
+    assert_string_equal(str_of(&out.list.items[0], "id"), id);
+    assert_string_equal(str_of(&out.list.items[0], "name"), "agent key");
+    assert_string_equal(str_of(&out.list.items[0], "revokedAt"), "2023-11-14T22:13:20Z");
+    assert_memory_equal(str_of(&out.list.items[0], "prefix"), key, AUTH_KEY_DISPLAY_LEN);
+    assert_null(gql_map_get(&out.list.items[0], "key"));
+    as_key(f, 2, AUTH_SYNTHETIC);
+    assert_int_equal(call(f, "Account.apiKeys", &acc2, &kargs, &out), -1);
+    assert_string_equal(f->info.error_code, GQL_CODE_FORBIDDEN);
+    as_key(f, 1, AUTH_ADMIN);
+
     /* The only ADMIN key cannot be revoked. */
     assert_int_equal(auth_authenticate(f->s, f->admin_key, &p), 0);
     snprintf(idbuf, sizeof idbuf, "%lld", (long long)p.key_id);
