@@ -230,9 +230,13 @@ static bool integer_string(const char *s, size_t len) {
     return true;
 }
 
-void gql_print_default_value(buf_t *out, const gql_value *lit, const gql_type *type) {
+static void default_value(buf_t *out, const gql_value *lit, const gql_type *type, int depth) {
+    if (depth > 32) { /* a default that refers to itself through field defaults */
+        print_literal(out, lit, true);
+        return;
+    }
     if (type->kind == GQL_NON_NULL) {
-        gql_print_default_value(out, lit, type->of_type);
+        default_value(out, lit, type->of_type, depth + 1);
         return;
     }
     if (lit->kind == GQL_VALUE_NULL) {
@@ -243,14 +247,14 @@ void gql_print_default_value(buf_t *out, const gql_value *lit, const gql_type *t
     case GQL_LIST:
         if (lit->kind != GQL_VALUE_LIST) { /* input coercion wraps a single item in a list (§3.11) */
             buf_putc(out, '[');
-            gql_print_default_value(out, lit, type->of_type);
+            default_value(out, lit, type->of_type, depth + 1);
             buf_putc(out, ']');
             return;
         }
         buf_putc(out, '[');
         for (size_t i = 0; i < lit->list.count; i++) {
             if (i) buf_puts(out, ", ");
-            gql_print_default_value(out, lit->list.items[i], type->of_type);
+            default_value(out, lit->list.items[i], type->of_type, depth + 1);
         }
         buf_putc(out, ']');
         return;
@@ -260,14 +264,14 @@ void gql_print_default_value(buf_t *out, const gql_value *lit, const gql_type *t
         bool first = true;
         for (size_t f = 0; f < type->ninput_fields; f++) {
             const gql_input_value *iv = type->input_fields[f];
-            for (size_t i = 0; i < lit->object.count; i++) {
-                if (strcmp(lit->object.fields[i]->name.value, iv->name) != 0) continue;
-                if (!first) buf_puts(out, ", ");
-                first = false;
-                buf_printf(out, "%s: ", iv->name);
-                gql_print_default_value(out, lit->object.fields[i]->value, iv->type);
-                break;
-            }
+            const gql_value *fv = iv->default_value; /* absent fields take their default (§3.10 coercion) */
+            for (size_t i = 0; i < lit->object.count; i++)
+                if (strcmp(lit->object.fields[i]->name.value, iv->name) == 0) fv = lit->object.fields[i]->value;
+            if (!fv) continue;
+            if (!first) buf_puts(out, ", ");
+            first = false;
+            buf_printf(out, "%s: ", iv->name);
+            default_value(out, fv, iv->type, depth + 1);
         }
         buf_putc(out, '}');
         return;
@@ -287,6 +291,10 @@ void gql_print_default_value(buf_t *out, const gql_value *lit, const gql_type *t
     default: break;
     }
     print_literal(out, lit, true);
+}
+
+void gql_print_default_value(buf_t *out, const gql_value *lit, const gql_type *type) {
+    default_value(out, lit, type, 0);
 }
 
 /* ---- inspect(): how graphql-js quotes runtime values in messages ---- */
