@@ -91,7 +91,7 @@ def mixed_batch(now):
         rec("af-20::mt", "aws-msk", "KAFKA_TOPIC", "orders", now, topic="clicks"),
         rec("af-20::mg", "aws-msk", "KAFKA_CONSUMER_GROUP", "orders", now, consumerGroup="shipping",
             topics=["clicks"], metrics={"provider.sumOffsetLag.Average": 250000}),
-        rec("af-20::e", "azure-eventhubs", "KAFKA_TOPIC", "eh-ns", now, topic="telemetry",
+        rec(None, "azure-eventhubs", "KAFKA_TOPIC", "eh-ns", now, topic="telemetry",
             metrics={"IncomingBytes": 6000, "OutgoingBytes": 1200}),
         rec(None, "confluent-cloud", "KAFKA_CLUSTER", "lkc-1", now),
         rec("af-10::k", "confluent-cloud", "KAFKA_TOPIC", "lkc-1", now, topic="payments_events",
