@@ -458,7 +458,10 @@ static const gql_field *field_definition(exec_ctx *c, const gql_type *object_typ
 static int execute_field(exec_ctx *c, const gql_type *object_type, const gql_val *source, const gql_field *def,
                          const field_group *grp, const gql_path *path, gql_val *out) {
     gql_selection *const *nodes = (gql_selection *const *)grp->nodes.items;
-    gql_resolve_info *info = arena_alloc(c->a, sizeof *info);
+    /* on the stack: resolvers use it only during the call, and fields are many */
+    gql_resolve_info info_storage;
+    memset(&info_storage, 0, sizeof info_storage);
+    gql_resolve_info *info = &info_storage;
     info->schema = c->schema;
     info->field = def;
     info->parent_type = object_type;
