@@ -4,9 +4,7 @@
  *
  * The .sql files are compiled into the binary (util/embedded.h), sorted by name. */
 #include <ctype.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
