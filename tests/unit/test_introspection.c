@@ -1,0 +1,755 @@
+/* test_introspection.c -- the §4 introspection types: their resolvers called directly through the
+ * schema's fields, the meta-field definitions, and the full GraphiQL introspection query run through
+ * gql_execute, compared with graphql-core's answer for the same schema (pasted below). */
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "graphql/execution/execute.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/introspection.h"
+#include "graphql/type/schema.h"
+
+/* The schema under test (the same SDL as test_print_schema's rich case). */
+static const char sdl[] =
+    "\"\"\"The schema's description\"\"\"\n"
+    "schema { query: Root mutation: Mut }\n"
+    "\n"
+    "\"\"\"\n"
+    "A multi-line\n"
+    "description with \"quotes\"\n"
+    "\"\"\"\n"
+    "type Root implements Node & Named {\n"
+    "  \"the id\"\n"
+    "  id: ID!\n"
+    "  name(upper: Boolean = false, format: String = \"x\\ty\", limit: Int = 10, ratio: Float = 1.0, tags"
+    ": [String!] = [\"a\", \"b\"]): String @deprecated\n"
+    "  \"second field\"\n"
+    "  other(\n"
+    "    \"arg doc\"\n"
+    "    a: Int = 3\n"
+    "    b: Color = RED\n"
+    "    c: Filter = {b: 2, a: \"x\"}\n"
+    "    d: ID = \"123\"\n"
+    "    e: ID = \"abc\"\n"
+    "    f: [Int] = 5\n"
+    "  ): [Node!]! @deprecated(reason: \"use `id` instead\")\n"
+    "  when: DateTime\n"
+    "  json: JSON\n"
+    "  s: Search\n"
+    "}\n"
+    "interface Node { id: ID! }\n"
+    "interface Named implements Node { id: ID! name: String }\n"
+    "type Mut { do(x: Int!): Boolean }\n"
+    "enum Color {\n"
+    "  \"red\"\n"
+    "  RED\n"
+    "  GREEN @deprecated(reason: \"No longer supported\")\n"
+    "  BLUE @deprecated(reason: \"too blue\")\n"
+    "}\n"
+    "input Filter { a: String b: Int = 1 old: Int @deprecated }\n"
+    "input One @oneOf { x: Int y: String }\n"
+    "scalar DateTime @specifiedBy(url: \"https://tools.ietf.org/html/rfc3339\")\n"
+    "scalar JSON\n"
+    "union Search = Root | Mut\n"
+    "directive @auth(role: String = \"admin\", \"why\" why: Int) repeatable on FIELD_DEFINITION | OBJECT\n"
+    "directive @cache on FIELD\n"
+    "extend type Mut { undo: Boolean }\n"
+    "extend union Search = Other\n"
+    "type Other { x: Int }\n"
+    "\"\"\"   indented first line\"\"\"\n"
+    "scalar Weird\n"
+    "\"\"\"ends with quote\" \"\"\"\n"
+    "scalar Q1\n"
+    "\"\"\"has \\\"\"\" inside\"\"\"\n"
+    "scalar Q2\n"
+    "\"a\\nb\\u0001\"\n"
+    "scalar Q3\n"
+    "";
+
+/* graphql-js getIntrospectionQuery with every option on, as graphql-core 3.2 prints it. */
+static const char introspection_query[] =
+    "\n"
+    "query IntrospectionQuery {\n"
+    "  __schema {\n"
+    "    description\n"
+    "    queryType { name }\n"
+    "    mutationType { name }\n"
+    "    subscriptionType { name }\n"
+    "    types {\n"
+    "      ...FullType\n"
+    "    }\n"
+    "    directives {\n"
+    "      name\n"
+    "      description\n"
+    "      isRepeatable\n"
+    "      locations\n"
+    "      args(includeDeprecated: true) {\n"
+    "        ...InputValue\n"
+    "      }\n"
+    "    }\n"
+    "  }\n"
+    "}\n"
+    "\n"
+    "fragment FullType on __Type {\n"
+    "  kind\n"
+    "  name\n"
+    "  description\n"
+    "  specifiedByURL\n"
+    "  isOneOf\n"
+    "  fields(includeDeprecated: true) {\n"
+    "    name\n"
+    "    description\n"
+    "    args(includeDeprecated: true) {\n"
+    "      ...InputValue\n"
+    "    }\n"
+    "    type {\n"
+    "      ...TypeRef\n"
+    "    }\n"
+    "    isDeprecated\n"
+    "    deprecationReason\n"
+    "  }\n"
+    "  inputFields(includeDeprecated: true) {\n"
+    "    ...InputValue\n"
+    "  }\n"
+    "  interfaces {\n"
+    "    ...TypeRef\n"
+    "  }\n"
+    "  enumValues(includeDeprecated: true) {\n"
+    "    name\n"
+    "    description\n"
+    "    isDeprecated\n"
+    "    deprecationReason\n"
+    "  }\n"
+    "  possibleTypes {\n"
+    "    ...TypeRef\n"
+    "  }\n"
+    "}\n"
+    "\n"
+    "fragment InputValue on __InputValue {\n"
+    "  name\n"
+    "  description\n"
+    "  type { ...TypeRef }\n"
+    "  defaultValue\n"
+    "  isDeprecated\n"
+    "  deprecationReason\n"
+    "}\n"
+    "\n"
+    "fragment TypeRef on __Type {\n"
+    "  kind\n"
+    "  name\n"
+    "  ofType {\n"
+    "    kind\n"
+    "    name\n"
+    "    ofType {\n"
+    "      kind\n"
+    "      name\n"
+    "      ofType {\n"
+    "        kind\n"
+    "        name\n"
+    "        ofType {\n"
+    "          kind\n"
+    "          name\n"
+    "          ofType {\n"
+    "            kind\n"
+    "            name\n"
+    "            ofType {\n"
+    "              kind\n"
+    "              name\n"
+    "              ofType {\n"
+    "                kind\n"
+    "                name\n"
+    "                ofType {\n"
+    "                  kind\n"
+    "                  name\n"
+    "                  ofType {\n"
+    "                    kind\n"
+    "                    name\n"
+    "                  }\n"
+    "                }\n"
+    "              }\n"
+    "            }\n"
+    "          }\n"
+    "        }\n"
+    "      }\n"
+    "    }\n"
+    "  }\n"
+    "}\n"
+    "";
+
+/* graphql-core's result for that query on sdl, with __schema.types and __schema.directives sorted by name
+ * (graphql-js lists user directives first; schema.h puts the built-ins first). */
+static const char expected_json[] =
+    "{\"__schema\":{\"description\":\"The schema's description\",\"queryType\":{\"name\":\"Root\"},\"muta"
+    "tionType\":{\"name\":\"Mut\"},\"subscriptionType\":null,\"types\":[{\"kind\":\"SCALAR\",\"name\":\"B"
+    "oolean\",\"description\":\"The `Boolean` scalar type represents `true` or `false`.\",\"specifiedByUR"
+    "L\":null,\"isOneOf\":null,\"fields\":null,\"inputFields\":null,\"interfaces\":null,\"enumValues\":nu"
+    "ll,\"possibleTypes\":null},{\"kind\":\"ENUM\",\"name\":\"Color\",\"description\":null,\"specifiedByU"
+    "RL\":null,\"isOneOf\":null,\"fields\":null,\"inputFields\":null,\"interfaces\":null,\"enumValues\":["
+    "{\"name\":\"RED\",\"description\":\"red\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name"
+    "\":\"GREEN\",\"description\":null,\"isDeprecated\":true,\"deprecationReason\":\"No longer supported"
+    "\"},{\"name\":\"BLUE\",\"description\":null,\"isDeprecated\":true,\"deprecationReason\":\"too blue\""
+    "}],\"possibleTypes\":null},{\"kind\":\"SCALAR\",\"name\":\"DateTime\",\"description\":null,\"specifi"
+    "edByURL\":\"https://tools.ietf.org/html/rfc3339\",\"isOneOf\":null,\"fields\":null,\"inputFields\":n"
+    "ull,\"interfaces\":null,\"enumValues\":null,\"possibleTypes\":null},{\"kind\":\"INPUT_OBJECT\",\"nam"
+    "e\":\"Filter\",\"description\":null,\"specifiedByURL\":null,\"isOneOf\":false,\"fields\":null,\"inpu"
+    "tFields\":[{\"name\":\"a\",\"description\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\""
+    "ofType\":null},\"defaultValue\":null,\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\""
+    "b\",\"description\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"Int\",\"ofType\":null},\"defaultVa"
+    "lue\":\"1\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"old\",\"description\":nul"
+    "l,\"type\":{\"kind\":\"SCALAR\",\"name\":\"Int\",\"ofType\":null},\"defaultValue\":null,\"isDeprecat"
+    "ed\":true,\"deprecationReason\":\"No longer supported\"}],\"interfaces\":null,\"enumValues\":null,\""
+    "possibleTypes\":null},{\"kind\":\"SCALAR\",\"name\":\"Float\",\"description\":\"The `Float` scalar t"
+    "ype represents signed double-precision fractional values as specified by [IEEE 754](https://en.wikip"
+    "edia.org/wiki/IEEE_floating_point).\",\"specifiedByURL\":null,\"isOneOf\":null,\"fields\":null,\"inp"
+    "utFields\":null,\"interfaces\":null,\"enumValues\":null,\"possibleTypes\":null},{\"kind\":\"SCALAR\""
+    ",\"name\":\"ID\",\"description\":\"The `ID` scalar type represents a unique identifier, often used t"
+    "o refetch an object or as key for a cache. The ID type appears in a JSON response as a String; howev"
+    "er, it is not intended to be human-readable. When expected as an input type, any string (such as `"
+    "\\\"4\\\"`) or integer (such as `4`) input value will be accepted as an ID.\",\"specifiedByURL\":nul"
+    "l,\"isOneOf\":null,\"fields\":null,\"inputFields\":null,\"interfaces\":null,\"enumValues\":null,\"po"
+    "ssibleTypes\":null},{\"kind\":\"SCALAR\",\"name\":\"Int\",\"description\":\"The `Int` scalar type re"
+    "presents non-fractional signed whole numeric values. Int can represent values between -(2^31) and 2^"
+    "31 - 1.\",\"specifiedByURL\":null,\"isOneOf\":null,\"fields\":null,\"inputFields\":null,\"interfaces"
+    "\":null,\"enumValues\":null,\"possibleTypes\":null},{\"kind\":\"SCALAR\",\"name\":\"JSON\",\"descrip"
+    "tion\":null,\"specifiedByURL\":null,\"isOneOf\":null,\"fields\":null,\"inputFields\":null,\"interfac"
+    "es\":null,\"enumValues\":null,\"possibleTypes\":null},{\"kind\":\"OBJECT\",\"name\":\"Mut\",\"descri"
+    "ption\":null,\"specifiedByURL\":null,\"isOneOf\":null,\"fields\":[{\"name\":\"do\",\"description\":n"
+    "ull,\"args\":[{\"name\":\"x\",\"description\":null,\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"o"
+    "fType\":{\"kind\":\"SCALAR\",\"name\":\"Int\",\"ofType\":null}},\"defaultValue\":null,\"isDeprecated"
+    "\":false,\"deprecationReason\":null}],\"type\":{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":"
+    "null},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"undo\",\"description\":null,\"a"
+    "rgs\":[],\"type\":{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":null},\"isDeprecated\":false,"
+    "\"deprecationReason\":null}],\"inputFields\":null,\"interfaces\":[],\"enumValues\":null,\"possibleTy"
+    "pes\":null},{\"kind\":\"INTERFACE\",\"name\":\"Named\",\"description\":null,\"specifiedByURL\":null,"
+    "\"isOneOf\":null,\"fields\":[{\"name\":\"id\",\"description\":null,\"args\":[],\"type\":{\"kind\":\""
+    "NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"ID\",\"ofType\":null}},\"isDepre"
+    "cated\":false,\"deprecationReason\":null},{\"name\":\"name\",\"description\":null,\"args\":[],\"type"
+    "\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"isDeprecated\":false,\"deprecationRea"
+    "son\":null}],\"inputFields\":null,\"interfaces\":[{\"kind\":\"INTERFACE\",\"name\":\"Node\",\"ofType"
+    "\":null}],\"enumValues\":null,\"possibleTypes\":[{\"kind\":\"OBJECT\",\"name\":\"Root\",\"ofType\":n"
+    "ull}]},{\"kind\":\"INTERFACE\",\"name\":\"Node\",\"description\":null,\"specifiedByURL\":null,\"isOn"
+    "eOf\":null,\"fields\":[{\"name\":\"id\",\"description\":null,\"args\":[],\"type\":{\"kind\":\"NON_NU"
+    "LL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"ID\",\"ofType\":null}},\"isDeprecated"
+    "\":false,\"deprecationReason\":null}],\"inputFields\":null,\"interfaces\":[],\"enumValues\":null,\"p"
+    "ossibleTypes\":[{\"kind\":\"OBJECT\",\"name\":\"Root\",\"ofType\":null}]},{\"kind\":\"INPUT_OBJECT\""
+    ",\"name\":\"One\",\"description\":null,\"specifiedByURL\":null,\"isOneOf\":true,\"fields\":null,\"in"
+    "putFields\":[{\"name\":\"x\",\"description\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"Int\",\"o"
+    "fType\":null},\"defaultValue\":null,\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"y"
+    "\",\"description\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"default"
+    "Value\":null,\"isDeprecated\":false,\"deprecationReason\":null}],\"interfaces\":null,\"enumValues\":"
+    "null,\"possibleTypes\":null},{\"kind\":\"OBJECT\",\"name\":\"Other\",\"description\":null,\"specifie"
+    "dByURL\":null,\"isOneOf\":null,\"fields\":[{\"name\":\"x\",\"description\":null,\"args\":[],\"type\""
+    ":{\"kind\":\"SCALAR\",\"name\":\"Int\",\"ofType\":null},\"isDeprecated\":false,\"deprecationReason\""
+    ":null}],\"inputFields\":null,\"interfaces\":[],\"enumValues\":null,\"possibleTypes\":null},{\"kind\""
+    ":\"SCALAR\",\"name\":\"Q1\",\"description\":\"ends with quote\\\" \",\"specifiedByURL\":null,\"isOne"
+    "Of\":null,\"fields\":null,\"inputFields\":null,\"interfaces\":null,\"enumValues\":null,\"possibleTyp"
+    "es\":null},{\"kind\":\"SCALAR\",\"name\":\"Q2\",\"description\":\"has \\\"\\\"\\\" inside\",\"specif"
+    "iedByURL\":null,\"isOneOf\":null,\"fields\":null,\"inputFields\":null,\"interfaces\":null,\"enumValu"
+    "es\":null,\"possibleTypes\":null},{\"kind\":\"SCALAR\",\"name\":\"Q3\",\"description\":\"a\\nb\\u000"
+    "1\",\"specifiedByURL\":null,\"isOneOf\":null,\"fields\":null,\"inputFields\":null,\"interfaces\":nul"
+    "l,\"enumValues\":null,\"possibleTypes\":null},{\"kind\":\"OBJECT\",\"name\":\"Root\",\"description\""
+    ":\"A multi-line\\ndescription with \\\"quotes\\\"\",\"specifiedByURL\":null,\"isOneOf\":null,\"field"
+    "s\":[{\"name\":\"id\",\"description\":\"the id\",\"args\":[],\"type\":{\"kind\":\"NON_NULL\",\"name"
+    "\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"ID\",\"ofType\":null}},\"isDeprecated\":false,\"d"
+    "eprecationReason\":null},{\"name\":\"name\",\"description\":null,\"args\":[{\"name\":\"upper\",\"des"
+    "cription\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":null},\"defaultValue\""
+    ":\"false\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"format\",\"description\":n"
+    "ull,\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"defaultValue\":\"\\\"x\\\\t"
+    "y\\\"\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"limit\",\"description\":null,"
+    "\"type\":{\"kind\":\"SCALAR\",\"name\":\"Int\",\"ofType\":null},\"defaultValue\":\"10\",\"isDeprecat"
+    "ed\":false,\"deprecationReason\":null},{\"name\":\"ratio\",\"description\":null,\"type\":{\"kind\":"
+    "\"SCALAR\",\"name\":\"Float\",\"ofType\":null},\"defaultValue\":\"1\",\"isDeprecated\":false,\"depre"
+    "cationReason\":null},{\"name\":\"tags\",\"description\":null,\"type\":{\"kind\":\"LIST\",\"name\":nu"
+    "ll,\"ofType\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"String"
+    "\",\"ofType\":null}}},\"defaultValue\":\"[\\\"a\\\", \\\"b\\\"]\",\"isDeprecated\":false,\"deprecati"
+    "onReason\":null}],\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"isDeprecated"
+    "\":true,\"deprecationReason\":\"No longer supported\"},{\"name\":\"other\",\"description\":\"second "
+    "field\",\"args\":[{\"name\":\"a\",\"description\":\"arg doc\",\"type\":{\"kind\":\"SCALAR\",\"name\""
+    ":\"Int\",\"ofType\":null},\"defaultValue\":\"3\",\"isDeprecated\":false,\"deprecationReason\":null},"
+    "{\"name\":\"b\",\"description\":null,\"type\":{\"kind\":\"ENUM\",\"name\":\"Color\",\"ofType\":null}"
+    ",\"defaultValue\":\"RED\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"c\",\"descr"
+    "iption\":null,\"type\":{\"kind\":\"INPUT_OBJECT\",\"name\":\"Filter\",\"ofType\":null},\"defaultValu"
+    "e\":\"{a: \\\"x\\\", b: 2}\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"d\",\"de"
+    "scription\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"ID\",\"ofType\":null},\"defaultValue\":\"1"
+    "23\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"e\",\"description\":null,\"type"
+    "\":{\"kind\":\"SCALAR\",\"name\":\"ID\",\"ofType\":null},\"defaultValue\":\"\\\"abc\\\"\",\"isDeprec"
+    "ated\":false,\"deprecationReason\":null},{\"name\":\"f\",\"description\":null,\"type\":{\"kind\":\"L"
+    "IST\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"Int\",\"ofType\":null}},\"defaultValu"
+    "e\":\"[5]\",\"isDeprecated\":false,\"deprecationReason\":null}],\"type\":{\"kind\":\"NON_NULL\",\"na"
+    "me\":null,\"ofType\":{\"kind\":\"LIST\",\"name\":null,\"ofType\":{\"kind\":\"NON_NULL\",\"name\":nul"
+    "l,\"ofType\":{\"kind\":\"INTERFACE\",\"name\":\"Node\",\"ofType\":null}}}},\"isDeprecated\":true,\"d"
+    "eprecationReason\":\"use `id` instead\"},{\"name\":\"when\",\"description\":null,\"args\":[],\"type"
+    "\":{\"kind\":\"SCALAR\",\"name\":\"DateTime\",\"ofType\":null},\"isDeprecated\":false,\"deprecationR"
+    "eason\":null},{\"name\":\"json\",\"description\":null,\"args\":[],\"type\":{\"kind\":\"SCALAR\",\"na"
+    "me\":\"JSON\",\"ofType\":null},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"s\",\""
+    "description\":null,\"args\":[],\"type\":{\"kind\":\"UNION\",\"name\":\"Search\",\"ofType\":null},\"i"
+    "sDeprecated\":false,\"deprecationReason\":null}],\"inputFields\":null,\"interfaces\":[{\"kind\":\"IN"
+    "TERFACE\",\"name\":\"Node\",\"ofType\":null},{\"kind\":\"INTERFACE\",\"name\":\"Named\",\"ofType\":n"
+    "ull}],\"enumValues\":null,\"possibleTypes\":null},{\"kind\":\"UNION\",\"name\":\"Search\",\"descript"
+    "ion\":null,\"specifiedByURL\":null,\"isOneOf\":null,\"fields\":null,\"inputFields\":null,\"interface"
+    "s\":null,\"enumValues\":null,\"possibleTypes\":[{\"kind\":\"OBJECT\",\"name\":\"Root\",\"ofType\":nu"
+    "ll},{\"kind\":\"OBJECT\",\"name\":\"Mut\",\"ofType\":null},{\"kind\":\"OBJECT\",\"name\":\"Other\","
+    "\"ofType\":null}]},{\"kind\":\"SCALAR\",\"name\":\"String\",\"description\":\"The `String` scalar ty"
+    "pe represents textual data, represented as UTF-8 character sequences. The String type is most often "
+    "used by GraphQL to represent free-form human-readable text.\",\"specifiedByURL\":null,\"isOneOf\":nu"
+    "ll,\"fields\":null,\"inputFields\":null,\"interfaces\":null,\"enumValues\":null,\"possibleTypes\":nu"
+    "ll},{\"kind\":\"SCALAR\",\"name\":\"Weird\",\"description\":\"   indented first line\",\"specifiedBy"
+    "URL\":null,\"isOneOf\":null,\"fields\":null,\"inputFields\":null,\"interfaces\":null,\"enumValues\":"
+    "null,\"possibleTypes\":null},{\"kind\":\"OBJECT\",\"name\":\"__Directive\",\"description\":\"A Direc"
+    "tive provides a way to describe alternate runtime execution and type validation behavior in a GraphQ"
+    "L document.\\n\\nIn some cases, you need to provide options to alter GraphQL's execution behavior in"
+    " ways field arguments will not suffice, such as conditionally including or skipping a field. Directi"
+    "ves provide this by describing additional information to the executor.\",\"specifiedByURL\":null,\"i"
+    "sOneOf\":null,\"fields\":[{\"name\":\"name\",\"description\":null,\"args\":[],\"type\":{\"kind\":\"N"
+    "ON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null}},\"isDe"
+    "precated\":false,\"deprecationReason\":null},{\"name\":\"description\",\"description\":null,\"args\""
+    ":[],\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"isDeprecated\":false,\"depr"
+    "ecationReason\":null},{\"name\":\"isRepeatable\",\"description\":null,\"args\":[],\"type\":{\"kind\""
+    ":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":null}},"
+    "\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"locations\",\"description\":null,\"ar"
+    "gs\":[],\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"LIST\",\"name\":null,\""
+    "ofType\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"ENUM\",\"name\":\"__DirectiveLo"
+    "cation\",\"ofType\":null}}}},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"args\","
+    "\"description\":null,\"args\":[{\"name\":\"includeDeprecated\",\"description\":null,\"type\":{\"kind"
+    "\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":null},\"defaultValue\":\"false\",\"isDeprecated\":fals"
+    "e,\"deprecationReason\":null}],\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\""
+    "LIST\",\"name\":null,\"ofType\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"OBJECT\""
+    ",\"name\":\"__InputValue\",\"ofType\":null}}}},\"isDeprecated\":false,\"deprecationReason\":null}],"
+    "\"inputFields\":null,\"interfaces\":[],\"enumValues\":null,\"possibleTypes\":null},{\"kind\":\"ENUM"
+    "\",\"name\":\"__DirectiveLocation\",\"description\":\"A Directive can be adjacent to many parts of t"
+    "he GraphQL language, a __DirectiveLocation describes one such possible adjacencies.\",\"specifiedByU"
+    "RL\":null,\"isOneOf\":null,\"fields\":null,\"inputFields\":null,\"interfaces\":null,\"enumValues\":["
+    "{\"name\":\"QUERY\",\"description\":\"Location adjacent to a query operation.\",\"isDeprecated\":fal"
+    "se,\"deprecationReason\":null},{\"name\":\"MUTATION\",\"description\":\"Location adjacent to a mutat"
+    "ion operation.\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"SUBSCRIPTION\",\"des"
+    "cription\":\"Location adjacent to a subscription operation.\",\"isDeprecated\":false,\"deprecationRe"
+    "ason\":null},{\"name\":\"FIELD\",\"description\":\"Location adjacent to a field.\",\"isDeprecated\":"
+    "false,\"deprecationReason\":null},{\"name\":\"FRAGMENT_DEFINITION\",\"description\":\"Location adjac"
+    "ent to a fragment definition.\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"FRAGM"
+    "ENT_SPREAD\",\"description\":\"Location adjacent to a fragment spread.\",\"isDeprecated\":false,\"de"
+    "precationReason\":null},{\"name\":\"INLINE_FRAGMENT\",\"description\":\"Location adjacent to an inli"
+    "ne fragment.\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"VARIABLE_DEFINITION\","
+    "\"description\":\"Location adjacent to a variable definition.\",\"isDeprecated\":false,\"deprecation"
+    "Reason\":null},{\"name\":\"SCHEMA\",\"description\":\"Location adjacent to a schema definition.\",\""
+    "isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"SCALAR\",\"description\":\"Location adj"
+    "acent to a scalar definition.\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"OBJEC"
+    "T\",\"description\":\"Location adjacent to an object type definition.\",\"isDeprecated\":false,\"dep"
+    "recationReason\":null},{\"name\":\"FIELD_DEFINITION\",\"description\":\"Location adjacent to a field"
+    " definition.\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"ARGUMENT_DEFINITION\","
+    "\"description\":\"Location adjacent to an argument definition.\",\"isDeprecated\":false,\"deprecatio"
+    "nReason\":null},{\"name\":\"INTERFACE\",\"description\":\"Location adjacent to an interface definiti"
+    "on.\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"UNION\",\"description\":\"Locat"
+    "ion adjacent to a union definition.\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":"
+    "\"ENUM\",\"description\":\"Location adjacent to an enum definition.\",\"isDeprecated\":false,\"depre"
+    "cationReason\":null},{\"name\":\"ENUM_VALUE\",\"description\":\"Location adjacent to an enum value d"
+    "efinition.\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"INPUT_OBJECT\",\"descrip"
+    "tion\":\"Location adjacent to an input object type definition.\",\"isDeprecated\":false,\"deprecatio"
+    "nReason\":null},{\"name\":\"INPUT_FIELD_DEFINITION\",\"description\":\"Location adjacent to an input"
+    " object field definition.\",\"isDeprecated\":false,\"deprecationReason\":null}],\"possibleTypes\":nu"
+    "ll},{\"kind\":\"OBJECT\",\"name\":\"__EnumValue\",\"description\":\"One possible value for a given E"
+    "num. Enum values are unique values, not a placeholder for a string or numeric value. However an Enum"
+    " value is returned in a JSON response as a string.\",\"specifiedByURL\":null,\"isOneOf\":null,\"fiel"
+    "ds\":[{\"name\":\"name\",\"description\":null,\"args\":[],\"type\":{\"kind\":\"NON_NULL\",\"name\":n"
+    "ull,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null}},\"isDeprecated\":false,\"d"
+    "eprecationReason\":null},{\"name\":\"description\",\"description\":null,\"args\":[],\"type\":{\"kind"
+    "\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"isDeprecated\":false,\"deprecationReason\":null"
+    "},{\"name\":\"isDeprecated\",\"description\":null,\"args\":[],\"type\":{\"kind\":\"NON_NULL\",\"name"
+    "\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":null}},\"isDeprecated\":fals"
+    "e,\"deprecationReason\":null},{\"name\":\"deprecationReason\",\"description\":null,\"args\":[],\"typ"
+    "e\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"isDeprecated\":false,\"deprecationRe"
+    "ason\":null}],\"inputFields\":null,\"interfaces\":[],\"enumValues\":null,\"possibleTypes\":null},{\""
+    "kind\":\"OBJECT\",\"name\":\"__Field\",\"description\":\"Object and Interface types are described by"
+    " a list of Fields, each of which has a name, potentially a list of arguments, and a return type.\","
+    "\"specifiedByURL\":null,\"isOneOf\":null,\"fields\":[{\"name\":\"name\",\"description\":null,\"args"
+    "\":[],\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"Strin"
+    "g\",\"ofType\":null}},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"description\","
+    "\"description\":null,\"args\":[],\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},"
+    "\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"args\",\"description\":null,\"args\":"
+    "[{\"name\":\"includeDeprecated\",\"description\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"Boole"
+    "an\",\"ofType\":null},\"defaultValue\":\"false\",\"isDeprecated\":false,\"deprecationReason\":null}]"
+    ",\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"LIST\",\"name\":null,\"ofType"
+    "\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"OBJECT\",\"name\":\"__InputValue\",\""
+    "ofType\":null}}}},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"type\",\"descriptio"
+    "n\":null,\"args\":[],\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"OBJECT\","
+    "\"name\":\"__Type\",\"ofType\":null}},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":"
+    "\"isDeprecated\",\"description\":null,\"args\":[],\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"of"
+    "Type\":{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":null}},\"isDeprecated\":false,\"deprecat"
+    "ionReason\":null},{\"name\":\"deprecationReason\",\"description\":null,\"args\":[],\"type\":{\"kind"
+    "\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"isDeprecated\":false,\"deprecationReason\":null"
+    "}],\"inputFields\":null,\"interfaces\":[],\"enumValues\":null,\"possibleTypes\":null},{\"kind\":\"OB"
+    "JECT\",\"name\":\"__InputValue\",\"description\":\"Arguments provided to Fields or Directives and th"
+    "e input fields of an InputObject are represented as Input Values which describe their type and optio"
+    "nally a default value.\",\"specifiedByURL\":null,\"isOneOf\":null,\"fields\":[{\"name\":\"name\",\"d"
+    "escription\":null,\"args\":[],\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"S"
+    "CALAR\",\"name\":\"String\",\"ofType\":null}},\"isDeprecated\":false,\"deprecationReason\":null},{\""
+    "name\":\"description\",\"description\":null,\"args\":[],\"type\":{\"kind\":\"SCALAR\",\"name\":\"Str"
+    "ing\",\"ofType\":null},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"type\",\"descr"
+    "iption\":null,\"args\":[],\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"OBJEC"
+    "T\",\"name\":\"__Type\",\"ofType\":null}},\"isDeprecated\":false,\"deprecationReason\":null},{\"name"
+    "\":\"defaultValue\",\"description\":\"A GraphQL-formatted string representing the default value for "
+    "this input value.\",\"args\":[],\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},"
+    "\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"isDeprecated\",\"description\":null,"
+    "\"args\":[],\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":"
+    "\"Boolean\",\"ofType\":null}},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"depreca"
+    "tionReason\",\"description\":null,\"args\":[],\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"of"
+    "Type\":null},\"isDeprecated\":false,\"deprecationReason\":null}],\"inputFields\":null,\"interfaces\""
+    ":[],\"enumValues\":null,\"possibleTypes\":null},{\"kind\":\"OBJECT\",\"name\":\"__Schema\",\"descrip"
+    "tion\":\"A GraphQL Schema defines the capabilities of a GraphQL server. It exposes all available typ"
+    "es and directives on the server, as well as the entry points for query, mutation, and subscription o"
+    "perations.\",\"specifiedByURL\":null,\"isOneOf\":null,\"fields\":[{\"name\":\"description\",\"descri"
+    "ption\":null,\"args\":[],\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"isDepr"
+    "ecated\":false,\"deprecationReason\":null},{\"name\":\"types\",\"description\":\"A list of all types"
+    " supported by this server.\",\"args\":[],\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{"
+    "\"kind\":\"LIST\",\"name\":null,\"ofType\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\""
+    ":\"OBJECT\",\"name\":\"__Type\",\"ofType\":null}}}},\"isDeprecated\":false,\"deprecationReason\":nul"
+    "l},{\"name\":\"queryType\",\"description\":\"The type that query operations will be rooted at.\",\"a"
+    "rgs\":[],\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"OBJECT\",\"name\":\"__"
+    "Type\",\"ofType\":null}},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"mutationType"
+    "\",\"description\":\"If this server supports mutation, the type that mutation operations will be roo"
+    "ted at.\",\"args\":[],\"type\":{\"kind\":\"OBJECT\",\"name\":\"__Type\",\"ofType\":null},\"isDepreca"
+    "ted\":false,\"deprecationReason\":null},{\"name\":\"subscriptionType\",\"description\":\"If this ser"
+    "ver supports subscription, the type that subscription operations will be rooted at.\",\"args\":[],\""
+    "type\":{\"kind\":\"OBJECT\",\"name\":\"__Type\",\"ofType\":null},\"isDeprecated\":false,\"deprecatio"
+    "nReason\":null},{\"name\":\"directives\",\"description\":\"A list of all directives supported by thi"
+    "s server.\",\"args\":[],\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"LIST\","
+    "\"name\":null,\"ofType\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"OBJECT\",\"name"
+    "\":\"__Directive\",\"ofType\":null}}}},\"isDeprecated\":false,\"deprecationReason\":null}],\"inputFi"
+    "elds\":null,\"interfaces\":[],\"enumValues\":null,\"possibleTypes\":null},{\"kind\":\"OBJECT\",\"nam"
+    "e\":\"__Type\",\"description\":\"The fundamental unit of any GraphQL Schema is the type. There are m"
+    "any kinds of types in GraphQL as represented by the `__TypeKind` enum.\\n\\nDepending on the kind of"
+    " a type, certain fields describe information about that type. Scalar types provide no information be"
+    "yond a name, description and optional `specifiedByURL`, while Enum types provide their values. Objec"
+    "t and Interface types provide the fields they describe. Abstract types, Union and Interface, provide"
+    " the Object types possible at runtime. List and NonNull types compose other types.\",\"specifiedByUR"
+    "L\":null,\"isOneOf\":null,\"fields\":[{\"name\":\"kind\",\"description\":null,\"args\":[],\"type\":{"
+    "\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"ENUM\",\"name\":\"__TypeKind\",\"ofType\""
+    ":null}},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"name\",\"description\":null,"
+    "\"args\":[],\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"isDeprecated\":fals"
+    "e,\"deprecationReason\":null},{\"name\":\"description\",\"description\":null,\"args\":[],\"type\":{"
+    "\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"isDeprecated\":false,\"deprecationReason"
+    "\":null},{\"name\":\"specifiedByURL\",\"description\":null,\"args\":[],\"type\":{\"kind\":\"SCALAR\""
+    ",\"name\":\"String\",\"ofType\":null},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":"
+    "\"fields\",\"description\":null,\"args\":[{\"name\":\"includeDeprecated\",\"description\":null,\"typ"
+    "e\":{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":null},\"defaultValue\":\"false\",\"isDeprec"
+    "ated\":false,\"deprecationReason\":null}],\"type\":{\"kind\":\"LIST\",\"name\":null,\"ofType\":{\"ki"
+    "nd\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"OBJECT\",\"name\":\"__Field\",\"ofType\":null"
+    "}}},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"interfaces\",\"description\":null"
+    ",\"args\":[],\"type\":{\"kind\":\"LIST\",\"name\":null,\"ofType\":{\"kind\":\"NON_NULL\",\"name\":nu"
+    "ll,\"ofType\":{\"kind\":\"OBJECT\",\"name\":\"__Type\",\"ofType\":null}}},\"isDeprecated\":false,\"d"
+    "eprecationReason\":null},{\"name\":\"possibleTypes\",\"description\":null,\"args\":[],\"type\":{\"ki"
+    "nd\":\"LIST\",\"name\":null,\"ofType\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"O"
+    "BJECT\",\"name\":\"__Type\",\"ofType\":null}}},\"isDeprecated\":false,\"deprecationReason\":null},{"
+    "\"name\":\"enumValues\",\"description\":null,\"args\":[{\"name\":\"includeDeprecated\",\"description"
+    "\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":null},\"defaultValue\":\"false"
+    "\",\"isDeprecated\":false,\"deprecationReason\":null}],\"type\":{\"kind\":\"LIST\",\"name\":null,\"o"
+    "fType\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"OBJECT\",\"name\":\"__EnumValue"
+    "\",\"ofType\":null}}},\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"inputFields\","
+    "\"description\":null,\"args\":[{\"name\":\"includeDeprecated\",\"description\":null,\"type\":{\"kind"
+    "\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":null},\"defaultValue\":\"false\",\"isDeprecated\":fals"
+    "e,\"deprecationReason\":null}],\"type\":{\"kind\":\"LIST\",\"name\":null,\"ofType\":{\"kind\":\"NON_"
+    "NULL\",\"name\":null,\"ofType\":{\"kind\":\"OBJECT\",\"name\":\"__InputValue\",\"ofType\":null}}},\""
+    "isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"ofType\",\"description\":null,\"args\":"
+    "[],\"type\":{\"kind\":\"OBJECT\",\"name\":\"__Type\",\"ofType\":null},\"isDeprecated\":false,\"depre"
+    "cationReason\":null},{\"name\":\"isOneOf\",\"description\":null,\"args\":[],\"type\":{\"kind\":\"SCA"
+    "LAR\",\"name\":\"Boolean\",\"ofType\":null},\"isDeprecated\":false,\"deprecationReason\":null}],\"in"
+    "putFields\":null,\"interfaces\":[],\"enumValues\":null,\"possibleTypes\":null},{\"kind\":\"ENUM\",\""
+    "name\":\"__TypeKind\",\"description\":\"An enum describing what kind of type a given `__Type` is.\","
+    "\"specifiedByURL\":null,\"isOneOf\":null,\"fields\":null,\"inputFields\":null,\"interfaces\":null,\""
+    "enumValues\":[{\"name\":\"SCALAR\",\"description\":\"Indicates this type is a scalar.\",\"isDeprecat"
+    "ed\":false,\"deprecationReason\":null},{\"name\":\"OBJECT\",\"description\":\"Indicates this type is"
+    " an object. `fields` and `interfaces` are valid fields.\",\"isDeprecated\":false,\"deprecationReason"
+    "\":null},{\"name\":\"INTERFACE\",\"description\":\"Indicates this type is an interface. `fields`, `i"
+    "nterfaces`, and `possibleTypes` are valid fields.\",\"isDeprecated\":false,\"deprecationReason\":nul"
+    "l},{\"name\":\"UNION\",\"description\":\"Indicates this type is a union. `possibleTypes` is a valid "
+    "field.\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"ENUM\",\"description\":\"Ind"
+    "icates this type is an enum. `enumValues` is a valid field.\",\"isDeprecated\":false,\"deprecationRe"
+    "ason\":null},{\"name\":\"INPUT_OBJECT\",\"description\":\"Indicates this type is an input object. `i"
+    "nputFields` is a valid field.\",\"isDeprecated\":false,\"deprecationReason\":null},{\"name\":\"LIST"
+    "\",\"description\":\"Indicates this type is a list. `ofType` is a valid field.\",\"isDeprecated\":fa"
+    "lse,\"deprecationReason\":null},{\"name\":\"NON_NULL\",\"description\":\"Indicates this type is a no"
+    "n-null. `ofType` is a valid field.\",\"isDeprecated\":false,\"deprecationReason\":null}],\"possibleT"
+    "ypes\":null}],\"directives\":[{\"name\":\"auth\",\"description\":null,\"isRepeatable\":true,\"locati"
+    "ons\":[\"FIELD_DEFINITION\",\"OBJECT\"],\"args\":[{\"name\":\"role\",\"description\":null,\"type\":{"
+    "\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"defaultValue\":\"\\\"admin\\\"\",\"isDepr"
+    "ecated\":false,\"deprecationReason\":null},{\"name\":\"why\",\"description\":\"why\",\"type\":{\"kin"
+    "d\":\"SCALAR\",\"name\":\"Int\",\"ofType\":null},\"defaultValue\":null,\"isDeprecated\":false,\"depr"
+    "ecationReason\":null}]},{\"name\":\"cache\",\"description\":null,\"isRepeatable\":false,\"locations"
+    "\":[\"FIELD\"],\"args\":[]},{\"name\":\"deprecated\",\"description\":\"Marks an element of a GraphQL"
+    " schema as no longer supported.\",\"isRepeatable\":false,\"locations\":[\"FIELD_DEFINITION\",\"ARGUM"
+    "ENT_DEFINITION\",\"INPUT_FIELD_DEFINITION\",\"ENUM_VALUE\"],\"args\":[{\"name\":\"reason\",\"descrip"
+    "tion\":\"Explains why this element was deprecated, usually also including a suggestion for how to ac"
+    "cess supported similar data. Formatted using the Markdown syntax, as specified by [CommonMark](https"
+    "://commonmark.org/).\",\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"defaultV"
+    "alue\":\"\\\"No longer supported\\\"\",\"isDeprecated\":false,\"deprecationReason\":null}]},{\"name"
+    "\":\"include\",\"description\":\"Directs the executor to include this field or fragment only when th"
+    "e `if` argument is true.\",\"isRepeatable\":false,\"locations\":[\"FIELD\",\"FRAGMENT_SPREAD\",\"INL"
+    "INE_FRAGMENT\"],\"args\":[{\"name\":\"if\",\"description\":\"Included when true.\",\"type\":{\"kind"
+    "\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":null}}"
+    ",\"defaultValue\":null,\"isDeprecated\":false,\"deprecationReason\":null}]},{\"name\":\"oneOf\",\"de"
+    "scription\":\"Indicates an Input Object is a OneOf Input Object.\",\"isRepeatable\":false,\"location"
+    "s\":[\"INPUT_OBJECT\"],\"args\":[]},{\"name\":\"skip\",\"description\":\"Directs the executor to ski"
+    "p this field or fragment when the `if` argument is true.\",\"isRepeatable\":false,\"locations\":[\"F"
+    "IELD\",\"FRAGMENT_SPREAD\",\"INLINE_FRAGMENT\"],\"args\":[{\"name\":\"if\",\"description\":\"Skipped"
+    " when true.\",\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\""
+    ":\"Boolean\",\"ofType\":null}},\"defaultValue\":null,\"isDeprecated\":false,\"deprecationReason\":nu"
+    "ll}]},{\"name\":\"specifiedBy\",\"description\":\"Exposes a URL that specifies the behavior of this "
+    "scalar.\",\"isRepeatable\":false,\"locations\":[\"SCALAR\"],\"args\":[{\"name\":\"url\",\"descriptio"
+    "n\":\"The URL that specifies the behavior of this scalar.\",\"type\":{\"kind\":\"NON_NULL\",\"name\""
+    ":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null}},\"defaultValue\":null,\""
+    "isDeprecated\":false,\"deprecationReason\":null}]}]}}";
+
+static gql_schema *S;
+static arena_t *A;
+
+static int setup(void **state) {
+    (void)state;
+    A = arena_new();
+    gql_errors e;
+    gql_errors_init(&e, A);
+    const char *src = sdl;
+    S = gql_schema_build(&src, NULL, NULL, 1, &e);
+    for (const gql_error *err = e.head; err; err = err->next) fprintf(stderr, "# build error: %s\n", err->message);
+    return S ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    gql_schema_free(S);
+    arena_free(A);
+    return 0;
+}
+
+/* Calls the resolver of the introspection field "Type.field" on parent, with args (may be NULL). */
+static gql_val call(const char *type, const char *field, gql_val parent, const gql_val *args) {
+    const gql_field *f = gql_type_field(gql_schema_type(S, type), field);
+    assert_non_null(f);
+    assert_non_null(f->resolve);
+    gql_val empty = gql_map(A, 0);
+    gql_resolve_info info = {.schema = S, .field = f, .parent_type = f->parent, .return_type = f->type, .arena = A};
+    gql_val out;
+    assert_int_equal(f->resolve(&info, &parent, args ? args : &empty, &out), 0);
+    return out;
+}
+
+static gql_val tobj(const char *name) { return gql_object(gql_schema_type(S, name), gql_schema_type(S, "__Type")); }
+
+static gql_val include_deprecated(bool b) {
+    gql_val m = gql_map(A, 1);
+    gql_map_set(A, &m, "includeDeprecated", gql_bool(b));
+    return m;
+}
+
+static void test_schema_fields(void **state) {
+    (void)state;
+    gql_val sv = gql_object(S, gql_schema_type(S, "__Schema"));
+    gql_val types = call("__Schema", "types", sv, NULL);
+    assert_int_equal(types.kind, GQL_V_LIST);
+    assert_int_equal(types.list.count, S->ntypes);
+    assert_ptr_equal(types.list.items[0].obj.type, gql_schema_type(S, "__Type"));
+    gql_val q = call("__Schema", "queryType", sv, NULL);
+    assert_ptr_equal(q.obj.ptr, gql_schema_type(S, "Root"));
+    assert_ptr_equal(call("__Schema", "mutationType", sv, NULL).obj.ptr, gql_schema_type(S, "Mut"));
+    assert_int_equal(call("__Schema", "subscriptionType", sv, NULL).kind, GQL_V_NULL);
+    assert_string_equal(call("__Schema", "description", sv, NULL).s.ptr, "The schema's description");
+    gql_val dirs = call("__Schema", "directives", sv, NULL);
+    assert_int_equal(dirs.list.count, 7);
+    const gql_directive_def *d0 = dirs.list.items[0].obj.ptr;
+    assert_string_equal(d0->name, "include");
+}
+
+static void test_type_fields(void **state) {
+    (void)state;
+    gql_val root = tobj("Root");
+    assert_string_equal(call("__Type", "kind", root, NULL).s.ptr, "OBJECT");
+    assert_int_equal(call("__Type", "kind", root, NULL).kind, GQL_V_ENUM);
+    assert_string_equal(call("__Type", "name", root, NULL).s.ptr, "Root");
+    gql_val all = include_deprecated(true), some = include_deprecated(false);
+    assert_int_equal(call("__Type", "fields", root, &all).list.count, 6);
+    assert_int_equal(call("__Type", "fields", root, &some).list.count, 4);
+    assert_int_equal(call("__Type", "fields", root, NULL).list.count, 4);
+    assert_int_equal(call("__Type", "interfaces", root, NULL).list.count, 2);
+    assert_int_equal(call("__Type", "possibleTypes", root, NULL).kind, GQL_V_NULL);
+    assert_int_equal(call("__Type", "enumValues", root, NULL).kind, GQL_V_NULL);
+    assert_int_equal(call("__Type", "inputFields", root, NULL).kind, GQL_V_NULL);
+    assert_int_equal(call("__Type", "isOneOf", root, NULL).kind, GQL_V_NULL);
+
+    gql_val node = tobj("Node");
+    gql_val pt = call("__Type", "possibleTypes", node, NULL);
+    assert_int_equal(pt.list.count, 1);
+    assert_ptr_equal(pt.list.items[0].obj.ptr, gql_schema_type(S, "Root"));
+    assert_int_equal(call("__Type", "possibleTypes", tobj("Search"), NULL).list.count, 3);
+
+    gql_val color = tobj("Color");
+    assert_int_equal(call("__Type", "enumValues", color, &all).list.count, 3);
+    gql_val vals = call("__Type", "enumValues", color, NULL);
+    assert_int_equal(vals.list.count, 1);
+    assert_string_equal(call("__EnumValue", "name", vals.list.items[0], NULL).s.ptr, "RED");
+    assert_string_equal(call("__EnumValue", "description", vals.list.items[0], NULL).s.ptr, "red");
+    assert_false(call("__EnumValue", "isDeprecated", vals.list.items[0], NULL).b);
+    vals = call("__Type", "enumValues", color, &all);
+    assert_true(call("__EnumValue", "isDeprecated", vals.list.items[2], NULL).b);
+    assert_string_equal(call("__EnumValue", "deprecationReason", vals.list.items[2], NULL).s.ptr, "too blue");
+
+    gql_val filter = tobj("Filter");
+    assert_int_equal(call("__Type", "inputFields", filter, NULL).list.count, 2);
+    gql_val iv = call("__Type", "inputFields", filter, &all);
+    assert_int_equal(iv.list.count, 3);
+    assert_string_equal(call("__InputValue", "defaultValue", iv.list.items[1], NULL).s.ptr, "1");
+    assert_int_equal(call("__InputValue", "defaultValue", iv.list.items[0], NULL).kind, GQL_V_NULL);
+    assert_false(call("__Type", "isOneOf", filter, NULL).b);
+    assert_true(call("__Type", "isOneOf", tobj("One"), NULL).b);
+    assert_string_equal(call("__Type", "specifiedByURL", tobj("DateTime"), NULL).s.ptr,
+                        "https://tools.ietf.org/html/rfc3339");
+    assert_int_equal(call("__Type", "specifiedByURL", tobj("JSON"), NULL).kind, GQL_V_NULL);
+}
+
+static void test_field_and_wrappers(void **state) {
+    (void)state;
+    gql_val all = include_deprecated(true);
+    gql_val fields = call("__Type", "fields", tobj("Root"), &all);
+    gql_val other = fields.list.items[2]; /* other(...): [Node!]! @deprecated(reason: "use `id` instead") */
+    assert_string_equal(call("__Field", "name", other, NULL).s.ptr, "other");
+    assert_string_equal(call("__Field", "description", other, NULL).s.ptr, "second field");
+    assert_true(call("__Field", "isDeprecated", other, NULL).b);
+    assert_string_equal(call("__Field", "deprecationReason", other, NULL).s.ptr, "use `id` instead");
+    gql_val args = call("__Field", "args", other, NULL);
+    assert_int_equal(args.list.count, 6);
+    const char *defaults[] = {"3", "RED", "{a: \"x\", b: 2}", "123", "\"abc\"", "[5]"};
+    for (size_t i = 0; i < 6; i++)
+        assert_string_equal(call("__InputValue", "defaultValue", args.list.items[i], NULL).s.ptr, defaults[i]);
+    assert_string_equal(call("__InputValue", "description", args.list.items[0], NULL).s.ptr, "arg doc");
+    gql_val t = call("__Field", "type", other, NULL);
+    assert_string_equal(call("__Type", "kind", t, NULL).s.ptr, "NON_NULL");
+    assert_int_equal(call("__Type", "name", t, NULL).kind, GQL_V_NULL);
+    gql_val l = call("__Type", "ofType", t, NULL);
+    assert_string_equal(call("__Type", "kind", l, NULL).s.ptr, "LIST");
+    gql_val nn = call("__Type", "ofType", l, NULL);
+    assert_string_equal(call("__Type", "name", call("__Type", "ofType", nn, NULL), NULL).s.ptr, "Node");
+    assert_int_equal(call("__Type", "fields", l, NULL).kind, GQL_V_NULL);
+    assert_int_equal(call("__Type", "ofType", tobj("Root"), NULL).kind, GQL_V_NULL);
+}
+
+static void test_directives(void **state) {
+    (void)state;
+    gql_val auth = gql_object((void *)gql_schema_directive(S, "auth"), gql_schema_type(S, "__Directive"));
+    assert_string_equal(call("__Directive", "name", auth, NULL).s.ptr, "auth");
+    assert_true(call("__Directive", "isRepeatable", auth, NULL).b);
+    gql_val locs = call("__Directive", "locations", auth, NULL);
+    assert_int_equal(locs.list.count, 2);
+    assert_string_equal(locs.list.items[0].s.ptr, "FIELD_DEFINITION");
+    assert_string_equal(locs.list.items[1].s.ptr, "OBJECT");
+    gql_val args = call("__Directive", "args", auth, NULL);
+    assert_int_equal(args.list.count, 2);
+    assert_string_equal(call("__InputValue", "defaultValue", args.list.items[0], NULL).s.ptr, "\"admin\"");
+    gql_val dep = gql_object((void *)gql_schema_directive(S, "deprecated"), gql_schema_type(S, "__Directive"));
+    locs = call("__Directive", "locations", dep, NULL);
+    assert_int_equal(locs.list.count, 4);
+    assert_string_equal(locs.list.items[2].s.ptr, "INPUT_FIELD_DEFINITION"); /* written order, not bit order */
+    assert_false(call("__Directive", "isRepeatable", dep, NULL).b);
+    assert_string_equal(call("__Directive", "description", dep, NULL).s.ptr,
+                        "Marks an element of a GraphQL schema as no longer supported.");
+}
+
+static void test_meta_fields(void **state) {
+    (void)state;
+    const gql_field *sf = gql_introspection_schema_field(S);
+    assert_string_equal(sf->name, "__schema");
+    assert_string_equal(gql_type_str(A, sf->type), "__Schema!");
+    const gql_field *tf = gql_introspection_type_field(S);
+    assert_string_equal(tf->name, "__type");
+    assert_string_equal(gql_type_str(A, tf->type), "__Type");
+    assert_int_equal(tf->nargs, 1);
+    assert_string_equal(tf->args[0]->name, "name");
+    assert_string_equal(gql_type_str(A, tf->args[0]->type), "String!");
+    const gql_field *nf = gql_introspection_typename_field(S);
+    assert_string_equal(nf->name, "__typename");
+    assert_string_equal(gql_type_str(A, nf->type), "String!");
+
+    gql_val args = gql_map(A, 1);
+    gql_map_set(A, &args, "name", gql_str("Color"));
+    gql_resolve_info info = {.schema = S, .field = tf, .arena = A, .parent_type = S->query};
+    gql_val out, root = gql_null();
+    assert_int_equal(tf->resolve(&info, &root, &args, &out), 0);
+    assert_ptr_equal(out.obj.ptr, gql_schema_type(S, "Color"));
+    gql_map_set(A, &args, "name", gql_str("Nope"));
+    assert_int_equal(tf->resolve(&info, &root, &args, &out), 0);
+    assert_int_equal(out.kind, GQL_V_NULL);
+    info.field = sf;
+    assert_int_equal(sf->resolve(&info, &root, &args, &out), 0);
+    assert_ptr_equal(out.obj.ptr, S);
+    info.field = nf;
+    assert_int_equal(nf->resolve(&info, &root, NULL, &out), 0);
+    assert_string_equal(out.s.ptr, "Root");
+}
+
+static int by_name(const void *x, const void *y) {
+    const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+    return strcmp(json_string_value(json_object_get(a, "name")), json_string_value(json_object_get(b, "name")));
+}
+
+static void sort_by_name(json_t *arr) {
+    size_t n = json_array_size(arr);
+    assert_true(n > 0);
+    json_t **sorted = calloc(n, sizeof *sorted);
+    for (size_t i = 0; i < n; i++) sorted[i] = json_incref(json_array_get(arr, i));
+    qsort(sorted, n, sizeof *sorted, by_name);
+    json_array_clear(arr);
+    for (size_t i = 0; i < n; i++) json_array_append_new(arr, sorted[i]);
+    free(sorted);
+}
+
+/* The GraphiQL introspection query through the executor equals graphql-js's answer. */
+static void test_full_introspection_query(void **state) {
+    (void)state;
+    arena_t *ra = arena_new();
+    gql_errors e;
+    gql_errors_init(&e, ra);
+    gql_document *doc = gql_parse(ra, introspection_query, strlen(introspection_query), NULL, &e);
+    assert_non_null(doc);
+    gql_exec_params p = {.schema = S, .document = doc, .arena = ra};
+    buf_t out = BUF_INIT;
+    assert_int_equal(gql_execute(&p, &out), GQL_EXEC_OK);
+    json_error_t je;
+    json_t *got = json_loads(buf_cstr(&out), 0, &je);
+    assert_non_null(got);
+    json_t *data = json_object_get(got, "data");
+    assert_non_null(data);
+    assert_null(json_object_get(got, "errors"));
+    sort_by_name(json_object_get(json_object_get(data, "__schema"), "types"));
+    sort_by_name(json_object_get(json_object_get(data, "__schema"), "directives"));
+    json_t *want = json_loads(expected_json, 0, &je);
+    assert_non_null(want);
+    bool eq = json_equal(data, want);
+    if (!eq) {
+        char *g = json_dumps(data, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+        FILE *f = fopen("test_introspection.got.json", "w");
+        if (f) {
+            fputs(g, f);
+            fclose(f);
+        }
+        fprintf(stderr, "# mismatch; result written to test_introspection.got.json\n");
+        free(g);
+    }
+    json_decref(want);
+    json_decref(got);
+    buf_free(&out);
+    arena_free(ra);
+    assert_true(eq);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_schema_fields),      cmocka_unit_test(test_type_fields),
+        cmocka_unit_test(test_field_and_wrappers), cmocka_unit_test(test_directives),
+        cmocka_unit_test(test_meta_fields),        cmocka_unit_test(test_full_introspection_query),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
