@@ -397,7 +397,7 @@ static int kafka_batch_add(kafka_batch *b, size_t index, json_t *rec) {
 /* ---- storage (pipeline steps 3-6) ---- */
 
 static const char kafka_tenant_sql[] =
-    "INSERT INTO tenants(account_id, id, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)"
+    "INSERT INTO tenants(account_id, id, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT(account_id, id) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),"
     " last_seen = max(last_seen, excluded.last_seen)";
 
@@ -440,15 +440,6 @@ static int kafka_write_record(request_ctx *ctx, const kafka_record *r) {
     store_t *s = ctx->store;
     kafka_identity id = {r->account_id, r->tenant, r->provider, r->type, r->cluster_name, r->member};
     const char *guid = kafka_guid(ctx->arena, &id);
-
-    if (r->tenant) {
-        sqlite3_stmt *st = store_stmt(s, kafka_tenant_sql);
-        if (!st) return -1;
-        sqlite3_bind_int64(st, 1, r->account_id);
-        sqlite3_bind_text(st, 2, r->tenant, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, r->ts);
-        if (kafka_step_done(st) != 0) return -1;
-    }
 
     sqlite3_stmt *st = store_stmt(s, kafka_select_sql);
     if (!st) return -1;
@@ -537,12 +528,58 @@ static int kafka_write_record(request_ctx *ctx, const kafka_record *r) {
     return kafka_relationships_store(s, ctx->arena, r->account_id, &rel, ctx->now) < 0 ? -1 : 0;
 }
 
+/* Tenants seen in a batch, each written once (seed 003: discovered from keys, first/last seen). */
+typedef struct {
+    int64_t account_id;
+    const char *tenant;
+    int64_t first, last;
+} kafka_tenant_seen;
+
+static int kafka_write_tenants(kafka_batch *b) {
+    arena_t *a = b->ctx->arena;
+    strmap_t seen;
+    strmap_init(&seen, a);
+    ptrvec_t list = {0};
+    for (size_t i = 0; i < b->accepted.count; i++) {
+        const kafka_record *r = b->accepted.items[i];
+        if (!r->tenant) continue;
+        char *k = arena_printf(a, "%" PRId64 ":%s", r->account_id, r->tenant);
+        kafka_tenant_seen *t = strmap_get(&seen, k);
+        if (!t) {
+            t = arena_alloc(a, sizeof *t);
+            t->account_id = r->account_id;
+            t->tenant = r->tenant;
+            t->first = t->last = r->ts;
+            strmap_put(&seen, k, t);
+            ptrvec_push(a, &list, t);
+        }
+        if (r->ts < t->first) t->first = r->ts;
+        if (r->ts > t->last) t->last = r->ts;
+    }
+    for (size_t i = 0; i < list.count; i++) {
+        const kafka_tenant_seen *t = list.items[i];
+        sqlite3_stmt *st = store_stmt(b->ctx->store, kafka_tenant_sql);
+        if (!st) return -1;
+        sqlite3_bind_int64(st, 1, t->account_id);
+        sqlite3_bind_text(st, 2, t->tenant, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, t->first);
+        sqlite3_bind_int64(st, 4, t->last);
+        if (kafka_step_done(st) != 0) return -1;
+    }
+    return 0;
+}
+
 /* One transaction for the whole batch, committed before the response (events.md: accepted records
  * are durable). */
 static int kafka_write_batch(kafka_batch *b) {
     if (b->accepted.count == 0) return 0;
     store_t *s = b->ctx->store;
     if (store_begin(s) != 0) return -1;
+    if (kafka_write_tenants(b) != 0) {
+        log_error("ingest tenant write failed", "error=\"%s\"", sqlite3_errmsg(store_db(s)));
+        store_rollback(s);
+        return -1;
+    }
     for (size_t i = 0; i < b->accepted.count; i++) {
         if (kafka_write_record(b->ctx, b->accepted.items[i]) != 0) {
             log_error("ingest write failed", "index=%zu error=\"%s\"", ((kafka_record *)b->accepted.items[i])->index,
@@ -704,8 +741,7 @@ int kafka_ingest(request_ctx *ctx, const char *body, size_t len, const char *con
 
     size_t accepted = b.accepted.count;
     size_t rejected = b.rejected.count;
-    if (rejected > 1)
-        qsort(b.rejected.items, rejected, sizeof *b.rejected.items, kafka_cmp_reject);
+    if (rejected > 1) qsort(b.rejected.items, rejected, sizeof *b.rejected.items, kafka_cmp_reject);
     *http_status = 202;
     buf_printf(response_json, "{\"accepted\":%zu,\"rejected\":%zu,\"errors\":[", accepted, rejected);
     for (size_t i = 0; i < rejected; i++) {
