@@ -104,12 +104,14 @@ static const char *describe_at(gql_lexer *lx, size_t pos) {
     return arena_printf(lx->arena, "U+%04X", cp);
 }
 
-/* Length of the source text to quote in an escape error: n bytes, clamped to the source, and
- * widened so that a multi-byte character is never cut in half. */
+/* Byte length of the first n characters (code points) from pos, clamped to the source: the
+ * text graphql-js quotes in an escape error (body.slice(position, position + n)). */
 static int quote_len(const gql_lexer *lx, size_t pos, size_t n) {
-    size_t end = pos + n;
-    if (end > lx->len) end = lx->len;
-    while (end < lx->len && ((unsigned char)lx->src[end] & 0xC0) == 0x80) end++;
+    size_t end = pos;
+    for (size_t i = 0; i < n && end < lx->len; i++) {
+        end++;
+        while (end < lx->len && ((unsigned char)lx->src[end] & 0xC0) == 0x80) end++;
+    }
     return (int)(end - pos);
 }
 
