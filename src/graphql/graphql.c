@@ -1,8 +1,9 @@
-/* graphql.c -- the engine facade (graphql.h): document cache -> parse (§2) -> validate (§5)
- * -> GetOperation (§6.1) -> GET restrictions (GraphQL over HTTP) -> execute (§6), writing one
+/* graphql.c -- the engine facade (graphql.h): document cache -> parse (§2) -> GET restriction
+ * (GraphQL over HTTP) -> validate (§5) -> GetOperation (§6.1) -> execute (§6), writing one
  * complete response object (§7.1) per request. */
 #include "graphql/graphql.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "graphql/cache.h"
@@ -54,13 +55,17 @@ void gql_engine_free(gql_engine *e) {
 
 const gql_schema *gql_engine_schema(const gql_engine *e) { return e->schema; }
 
-static const char *op_type_name(gql_op_type t) {
-    switch (t) {
-    case GQL_OP_QUERY: return "query";
-    case GQL_OP_MUTATION: return "mutation";
-    case GQL_OP_SUBSCRIPTION: return "subscription";
-    }
-    return "query";
+/* GraphQL over HTTP (GET): only query operations may run. Checked right after parsing, before
+ * validation, as graphql-http does, with its message ("Cannot perform mutations over GET"). */
+static bool refused_over_get(const gql_request *req, const gql_document *doc, arena_t *arena, gql_errors *errs) {
+    if (!req->only_queries) return false;
+    gql_errors scratch; /* an unknown or ambiguous operation is reported later, after validation */
+    gql_errors_init(&scratch, arena);
+    const gql_definition *op = gql_get_operation(doc, req->operation_name, &scratch);
+    if (!op || op->operation == GQL_OP_QUERY) return false;
+    gql_errors_add(errs, NULL, NULL, 0, NULL, "Cannot perform %s over GET",
+                   op->operation == GQL_OP_MUTATION ? "mutations" : "subscriptions");
+    return true;
 }
 
 gql_result_status gql_engine_run(gql_engine *e, const gql_request *req, arena_t *arena, buf_t *out) {
@@ -76,6 +81,7 @@ gql_result_status gql_engine_run(gql_engine *e, const gql_request *req, arena_t 
     bool cacheable = e->cache && !(lim->max_document_bytes && qlen > lim->max_document_bytes);
 
     gql_cached_doc *entry = cacheable ? gql_doc_cache_get(e->cache, query, qlen) : NULL;
+    bool from_cache = entry != NULL;
     const gql_document *doc = NULL;
     arena_t *owned = NULL; /* the document's arena while it is not (yet) in the cache */
     if (entry) {
@@ -88,6 +94,11 @@ gql_result_status gql_engine_run(gql_engine *e, const gql_request *req, arena_t 
             arena_free(owned);
             gql_response_write(out, &errs, false, NULL);
             return GQL_RESULT_PARSE_ERROR;
+        }
+        if (refused_over_get(req, parsed, arena, &errs)) {
+            arena_free(owned);
+            gql_response_write(out, &errs, false, NULL);
+            return GQL_RESULT_NOT_ALLOWED;
         }
         if (gql_validate(e->schema, parsed, &vl, &errs) > 0) {
             arena_free(owned);
@@ -105,15 +116,13 @@ gql_result_status gql_engine_run(gql_engine *e, const gql_request *req, arena_t 
     }
 
     gql_result_status st;
-    const gql_definition *op = gql_get_operation(doc, req->operation_name, &errs);
-    if (!op) {
-        gql_response_write(out, &errs, false, NULL);
-        st = GQL_RESULT_REQUEST_ERROR;
-    } else if (req->only_queries && op->operation != GQL_OP_QUERY) {
-        gql_errors_add(&errs, NULL, NULL, 0, NULL, "Can only perform a %s operation from a POST request.",
-                       op_type_name(op->operation));
+    const gql_definition *op = NULL;
+    if (from_cache && refused_over_get(req, doc, arena, &errs)) { /* a cached document skipped the check above */
         gql_response_write(out, &errs, false, NULL);
         st = GQL_RESULT_NOT_ALLOWED;
+    } else if (!(op = gql_get_operation(doc, req->operation_name, &errs))) {
+        gql_response_write(out, &errs, false, NULL);
+        st = GQL_RESULT_REQUEST_ERROR;
     } else {
         gql_exec_params p = {.schema = e->schema,
                              .document = doc,

@@ -643,13 +643,24 @@ static void run_engine_checks(gql_engine *e) {
     assert_int_equal(st, GQL_RESULT_VALIDATION_ERROR);
     assert_non_null(strstr(r, "Cannot query field \\\"nope\\\" on type \\\"Query\\\"."));
     assert_null(strstr(r, "\"data\""));
-    assert_string_equal(engine_run(e, "mutation M { inc }", NULL, 1, &st),
-                        "{\"errors\":[{\"message\":\"Can only perform a mutation operation from a POST request.\"}]}");
+    /* GET: mutations are refused before validation (graphql-http), cached or not */
+    for (int i = 0; i < 2; i++) {
+        assert_string_equal(engine_run(e, "mutation M { inc }", NULL, 1, &st),
+                            "{\"errors\":[{\"message\":\"Cannot perform mutations over GET\"}]}");
+        assert_int_equal(st, GQL_RESULT_NOT_ALLOWED);
+    }
+    assert_string_equal(engine_run(e, "mutation M { inc nope }", NULL, 1, &st),
+                        "{\"errors\":[{\"message\":\"Cannot perform mutations over GET\"}]}");
     assert_int_equal(st, GQL_RESULT_NOT_ALLOWED);
     assert_int_equal(counter, 0);
     assert_string_equal(engine_run(e, "query Q { hello } mutation M { inc }", "Q", 1, &st),
                         "{\"data\":{\"hello\":\"hello world\"}}");
     assert_string_equal(engine_run(e, "query Q { hello } mutation M { inc }", "M", 0, &st), "{\"data\":{\"inc\":1}}");
+    /* now cached: the same document over GET is still refused */
+    assert_string_equal(engine_run(e, "query Q { hello } mutation M { inc }", "M", 1, &st),
+                        "{\"errors\":[{\"message\":\"Cannot perform mutations over GET\"}]}");
+    assert_int_equal(st, GQL_RESULT_NOT_ALLOWED);
+    assert_int_equal(counter, 1);
     assert_string_equal(engine_run(e, "query Q { hello }", "X", 0, &st),
                         "{\"errors\":[{\"message\":\"Unknown operation named \\\"X\\\".\",\"extensions\":{\"code\":"
                         "\"BAD_USER_INPUT\"}}]}");
