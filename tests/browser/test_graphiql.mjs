@@ -65,6 +65,23 @@ try {
   }, null, { timeout: 20000 }).then((h) => h.jsonValue(), () => null);
   const text = result || await page.evaluate(() => document.querySelector('.graphiql-response')?.innerText || '');
   t.ok(result && result.includes('__typename'), '"Query" appears in the result pane', text);
+  // The schema loads once the key is in place: the documentation explorer lists the root types.
+  const docsText = async () => {
+    if (!(await page.$('.graphiql-doc-explorer'))) await page.click('[aria-label="Show Documentation Explorer"]');
+    return page.waitForFunction(() => {
+      const el = document.querySelector('.graphiql-doc-explorer');
+      return el && /query:\s*Query/.test(el.innerText) ? el.innerText : false;
+    }, null, { timeout: 15000 }).then((h) => h.jsonValue(), async () =>
+      page.evaluate(() => document.querySelector('.graphiql-doc-explorer')?.innerText || '(no explorer)'));
+  };
+  let docs = await docsText();
+  t.ok(/query:\s*Query/.test(docs) && /Mutation/.test(docs), 'documentation explorer shows the schema after the key is pasted',
+    docs.slice(0, 500));
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector('.graphiql-container', { timeout: 30000 });
+  docs = await docsText();
+  t.ok(/query:\s*Query/.test(docs), 'after a reload the saved key loads the schema at once', docs.slice(0, 500));
+
   t.ok(foreign.length === 0, 'every request went to entityd (works offline)', foreign.join('\n'));
   t.ok(pageErrors.length === 0, 'no JavaScript errors on the page', pageErrors.join('\n'));
 } catch (e) {
