@@ -5,13 +5,16 @@ a clean exit on SIGTERM and SIGINT."""
 import http.client
 import json
 import os
+import re
 import signal
 import socket
+import subprocess
 import sys
+import tempfile
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import SRCDIR, Server, tap  # noqa: E402
+from harness import BIN, SRCDIR, Server, tap  # noqa: E402
 
 ORIGIN = "http://app.example.test"
 
@@ -338,7 +341,51 @@ def test_health_metrics(s):
         tap.ok(needle in text, f"/metrics has {needle}", detail=text[:3000])
 
 
+def test_events(s):
+    st, h, raw = s.request("POST", "/v1/events", "[]", {"Content-Type": "application/json"})
+    check_error(st, h, raw, 401, "UNAUTHENTICATED", "API-Key", "POST /v1/events without a key: 401")
+    st, h, raw = s.request("GET", "/v1/events", None, {"API-Key": s.admin_key})
+    check_error(st, h, raw, 405, "METHOD_NOT_ALLOWED", "POST", "GET /v1/events: 405")
+    tap.ok("POST" in h.get("allow", ""), "GET /v1/events: Allow lists POST", detail=h)
+    st, body = s.events([])
+    tap.ok(st == 202 and isinstance(body, dict) and body.get("accepted") == 0, "POST /v1/events [] with the key: 202",
+           detail=f"{st} {body}")
+
+
+def test_cli():
+    """--help lists every setting of docs/configuration.md with its variable; bad input exits 2."""
+    out = subprocess.run([BIN, "--help"], capture_output=True, text=True, timeout=10)
+    tap.eq(out.returncode, 0, "--help exits 0")
+    with open(os.path.join(SRCDIR, "docs", "configuration.md")) as f:
+        rows = re.findall(r"^\| `(--[a-z-]+) [A-Z]+` \| `(ENTITYD_[A-Z_]+)` \|", f.read(), re.M)
+    missing = [flag for flag, env in rows if flag not in out.stdout or env not in out.stdout]
+    tap.ok(len(rows) >= 27 and not missing, f"--help lists all {len(rows)} documented settings with their variables",
+           detail=f"missing: {missing}\n{out.stdout}")
+    help_flags = set(re.findall(r"^  (--[a-z-]+) ", out.stdout, re.M)) - {"--help", "--version"}
+    tap.eq(sorted(help_flags - {r[0] for r in rows}), [], "docs/configuration.md documents every flag of --help")
+    out = subprocess.run([BIN, "--version"], capture_output=True, text=True, timeout=10)
+    tap.ok(out.returncode == 0 and out.stdout.startswith("entityd "), "--version", detail=out.stdout)
+    out = subprocess.run([BIN, "--port", "99999"], capture_output=True, text=True, timeout=10)
+    tap.ok(out.returncode == 2 and "--port" in out.stderr, "--port 99999: exit 2 naming the flag", detail=out.stderr)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENTITYD_")}
+    env["ENTITYD_MAX_BODY_BYTES"] = "lots"
+    out = subprocess.run([BIN], capture_output=True, text=True, timeout=10, env=env)
+    tap.ok(out.returncode == 2 and "ENTITYD_MAX_BODY_BYTES" in out.stderr, "bad environment value: exit 2 naming it",
+           detail=out.stderr)
+    # A port that is taken: exit 1 with a clear message, no hang.
+    with socket.socket() as busy, tempfile.TemporaryDirectory() as d:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        out = subprocess.run([BIN, "--listen", "127.0.0.1", "--port", str(port), "--data-dir", d], capture_output=True,
+                             text=True, timeout=30, env={k: v for k, v in os.environ.items()
+                                                          if not k.startswith("ENTITYD_")})
+        tap.ok(out.returncode == 1 and "cannot listen" in out.stderr, "port in use: exit 1 with a message",
+               detail=out.stderr[-2000:])
+
+
 def main():
+    test_cli()
     args = ["--max-body-bytes", "4096", "--max-document-bytes", "2048", "--cors-origins", ORIGIN + ",http://other.test"]
     with Server(extra_args=args) as s:
         test_graphql_basics(s)
@@ -349,6 +396,7 @@ def main():
         test_keepalive(s)
         test_cors(s)
         test_static(s)
+        test_events(s)
         test_health_metrics(s)
         rc = s.stop(signal.SIGTERM)
         tap.eq(rc, 0, "SIGTERM: clean shutdown with exit status 0")
