@@ -15,8 +15,8 @@ struct gql_cached_doc {
     size_t bytes; /* arena_used of the document's arena */
     arena_t *arena;
     const gql_document *doc;
-    size_t refs;   /* references handed out and not yet released */
-    bool in_cache; /* false once evicted: freed when refs drops to 0 */
+    size_t refs;                 /* references handed out and not yet released */
+    bool in_cache;               /* false once evicted: freed when refs drops to 0 */
     gql_cached_doc *prev, *next; /* LRU list */
     gql_cached_doc *chain;       /* hash bucket */
 };
@@ -49,7 +49,8 @@ gql_doc_cache *gql_doc_cache_new(size_t capacity, size_t max_bytes) {
     c->capacity = capacity;
     c->max_bytes = max_bytes;
     c->nbuckets = 16;
-    while (c->nbuckets < capacity * 2) c->nbuckets *= 2;
+    while (c->nbuckets < capacity * 2)
+        c->nbuckets *= 2;
     c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
     if (!c->buckets) {
         free(c);
@@ -106,7 +107,8 @@ static gql_cached_doc *lookup(gql_doc_cache *c, const char *text, size_t len, ui
 
 static void table_remove(gql_doc_cache *c, gql_cached_doc *d) {
     gql_cached_doc **pp = &c->buckets[d->hash & (c->nbuckets - 1)];
-    while (*pp && *pp != d) pp = &(*pp)->chain;
+    while (*pp && *pp != d)
+        pp = &(*pp)->chain;
     if (*pp) *pp = d->chain;
     d->chain = NULL;
 }
@@ -186,7 +188,9 @@ gql_cached_doc *gql_doc_cache_put(gql_doc_cache *c, const char *text, size_t len
     return nd;
 }
 
-const gql_document *gql_cached_doc_document(const gql_cached_doc *d) { return d->doc; }
+const gql_document *gql_cached_doc_document(const gql_cached_doc *d) {
+    return d->doc;
+}
 
 void gql_doc_cache_release(gql_doc_cache *c, gql_cached_doc *d) {
     if (!d) return;

@@ -18,8 +18,8 @@ typedef struct gql_doc_cache gql_doc_cache;
 typedef struct gql_cached_doc gql_cached_doc;
 
 typedef struct {
-    size_t entries;   /* documents held now */
-    size_t bytes;     /* their arenas' sizes */
+    size_t entries; /* documents held now */
+    size_t bytes;   /* their arenas' sizes */
     uint64_t hits;
     uint64_t misses;
     uint64_t evictions;

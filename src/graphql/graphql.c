@@ -53,7 +53,9 @@ void gql_engine_free(gql_engine *e) {
     free(e);
 }
 
-const gql_schema *gql_engine_schema(const gql_engine *e) { return e->schema; }
+const gql_schema *gql_engine_schema(const gql_engine *e) {
+    return e->schema;
+}
 
 /* GraphQL over HTTP (GET): only query operations may run. Checked right after parsing, before
  * validation, as graphql-http does, with its message ("Cannot perform mutations over GET"). */
@@ -72,10 +74,10 @@ gql_result_status gql_engine_run(gql_engine *e, const gql_request *req, arena_t 
     gql_errors errs;
     gql_errors_init(&errs, arena);
     const gql_limits *lim = &e->limits;
-    gql_parse_limits pl = {.max_bytes = lim->max_document_bytes, .max_tokens = lim->max_tokens,
-                           .max_depth = lim->max_depth};
-    gql_validate_limits vl = {.max_depth = lim->max_depth, .max_aliases = lim->max_aliases,
-                              .max_fields = lim->max_fields};
+    gql_parse_limits pl = {
+        .max_bytes = lim->max_document_bytes, .max_tokens = lim->max_tokens, .max_depth = lim->max_depth};
+    gql_validate_limits vl = {
+        .max_depth = lim->max_depth, .max_aliases = lim->max_aliases, .max_fields = lim->max_fields};
     const char *query = req->query ? req->query : "";
     size_t qlen = req->query ? req->query_len : 0;
     bool cacheable = e->cache && !(lim->max_document_bytes && qlen > lim->max_document_bytes);

@@ -61,7 +61,7 @@ static void test_lru_eviction(void **state) {
     gql_doc_cache_release(c, put_text(c, "A"));
     gql_doc_cache_release(c, put_text(c, "B"));
     gql_doc_cache_release(c, gql_doc_cache_get(c, "A", 1)); /* A becomes most recently used */
-    gql_doc_cache_release(c, put_text(c, "C"));            /* evicts B, the least recently used */
+    gql_doc_cache_release(c, put_text(c, "C"));             /* evicts B, the least recently used */
     assert_null(gql_doc_cache_get(c, "B", 1));
     gql_cached_doc *a = gql_doc_cache_get(c, "A", 1);
     gql_cached_doc *cc = gql_doc_cache_get(c, "C", 1);
@@ -83,7 +83,7 @@ static void test_evicted_while_in_use(void **state) {
     gql_doc_cache_release(c, put_text(c, "query B { x }")); /* A leaves the cache but we still hold it */
     assert_null(gql_doc_cache_get(c, "query A { x }", 13));
     assert_string_equal(gql_cached_doc_document(a)->source, "query A { x }"); /* still valid (ASan) */
-    gql_doc_cache_release(c, a); /* frees it */
+    gql_doc_cache_release(c, a);                                              /* frees it */
     gql_cached_doc *b = gql_doc_cache_get(c, "query B { x }", 13);
     assert_non_null(b);
     gql_doc_cache_release(c, b);
@@ -185,7 +185,7 @@ static void test_two_threads(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hit_and_miss),        cmocka_unit_test(test_lru_eviction),
+        cmocka_unit_test(test_hit_and_miss),         cmocka_unit_test(test_lru_eviction),
         cmocka_unit_test(test_evicted_while_in_use), cmocka_unit_test(test_duplicate_put),
         cmocka_unit_test(test_byte_bound),           cmocka_unit_test(test_two_threads),
     };

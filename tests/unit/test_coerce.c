@@ -97,9 +97,9 @@ static void test_variables_scalars(void **state) {
                         "Variable \"$i\" got invalid value \"abc\"; Int cannot represent non-integer value: \"abc\"");
     assert_string_equal(coerce_vars(q, "{\"i\": 1.5}", &v, NULL),
                         "Variable \"$i\" got invalid value 1.5; Int cannot represent non-integer value: 1.5");
-    assert_string_equal(
-        coerce_vars(q, "{\"i\": 2147483648}", &v, NULL),
-        "Variable \"$i\" got invalid value 2147483648; Int cannot represent non 32-bit signed integer value: 2147483648");
+    assert_string_equal(coerce_vars(q, "{\"i\": 2147483648}", &v, NULL),
+                        "Variable \"$i\" got invalid value 2147483648; Int cannot represent non 32-bit signed integer "
+                        "value: 2147483648");
     assert_string_equal(coerce_vars(q, "{\"s\": 5}", &v, NULL),
                         "Variable \"$s\" got invalid value 5; String cannot represent a non string value: 5");
     assert_string_equal(coerce_vars(q, "{\"b\": \"true\"}", &v, NULL),

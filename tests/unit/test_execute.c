@@ -240,7 +240,8 @@ static int r_sum(gql_resolve_info *info, const gql_val *parent, const gql_val *a
     (void)info, (void)parent;
     const gql_val *xs = gql_map_get(args, "xs");
     int64_t s = 0;
-    for (size_t i = 0; i < xs->list.count; i++) s += xs->list.items[i].i;
+    for (size_t i = 0; i < xs->list.count; i++)
+        s += xs->list.items[i].i;
     *out = gql_int(s);
     return 0;
 }
@@ -306,7 +307,8 @@ static int r_inc(gql_resolve_info *info, const gql_val *parent, const gql_val *a
 static int r_log(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
     (void)parent, (void)args;
     gql_val l = gql_list(info->arena, (size_t)norder);
-    for (int i = 0; i < norder; i++) l.list.items[i] = gql_int(order[i]);
+    for (int i = 0; i < norder; i++)
+        l.list.items[i] = gql_int(order[i]);
     *out = l;
     return 0;
 }
@@ -394,8 +396,12 @@ static const char *exec_ex(const char *query, const char *vars_json, const char 
     gql_document *doc = gql_parse(arena, query, strlen(query), NULL, &errs);
     if (!doc) fail_msg("parse: %s", errs.head->message);
     json_t *vars = vars_json ? json_loads(vars_json, 0, NULL) : NULL;
-    gql_exec_params p = {.schema = schema, .document = doc, .operation_name = op_name, .variables = vars,
-                         .context = NULL, .arena = arena};
+    gql_exec_params p = {.schema = schema,
+                         .document = doc,
+                         .operation_name = op_name,
+                         .variables = vars,
+                         .context = NULL,
+                         .arena = arena};
     buf_t out = BUF_INIT;
     gql_exec_status s = gql_execute(&p, &out);
     if (st) *st = s;
@@ -455,21 +461,25 @@ static void test_skip_include(void **state) {
 
 static void test_abstract_types(void **state) {
     (void)state;
-    assert_string_equal(exec_q("{ search { __typename ... on User { name } ... on Post { id title } } }", NULL),
-                        "{\"data\":{\"search\":[{\"__typename\":\"User\",\"name\":\"Ann\"},{\"__typename\":\"Post\","
-                        "\"id\":\"p1\",\"title\":\"First\"},{\"__typename\":\"Post\",\"id\":\"p2\",\"title\":\"Second\"}]}}");
+    assert_string_equal(
+        exec_q("{ search { __typename ... on User { name } ... on Post { id title } } }", NULL),
+        "{\"data\":{\"search\":[{\"__typename\":\"User\",\"name\":\"Ann\"},{\"__typename\":\"Post\","
+        "\"id\":\"p1\",\"title\":\"First\"},{\"__typename\":\"Post\",\"id\":\"p2\",\"title\":\"Second\"}]}}");
     assert_string_equal(exec_q("{ node(id: \"u1\") { __typename id ... on User { name } } }", NULL),
                         "{\"data\":{\"node\":{\"__typename\":\"User\",\"id\":\"u1\",\"name\":\"Ann\"}}}");
     assert_string_equal(
         exec_q("{ node(id: \"none\") { id } }", NULL),
         "{\"errors\":[{\"message\":\"Abstract type \\\"Node\\\" must resolve to an Object type at runtime for field "
-        "\\\"Query.node\\\". Either the \\\"Node\\\" type should provide a \\\"resolveType\\\" function or each possible "
-        "type should provide an \\\"isTypeOf\\\" function.\",\"locations\":[{\"line\":1,\"column\":3}],\"path\":[\"node\"],"
+        "\\\"Query.node\\\". Either the \\\"Node\\\" type should provide a \\\"resolveType\\\" function or each "
+        "possible "
+        "type should provide an \\\"isTypeOf\\\" "
+        "function.\",\"locations\":[{\"line\":1,\"column\":3}],\"path\":[\"node\"],"
         "\"extensions\":{\"code\":\"INTERNAL\"}}],\"data\":{\"node\":null}}");
-    assert_string_equal(exec_q("{ node(id: \"bad\") { id } }", NULL),
-                        "{\"errors\":[{\"message\":\"Abstract type \\\"Node\\\" was resolved to a type \\\"Nope\\\" that "
-                        "does not exist inside the schema.\",\"locations\":[{\"line\":1,\"column\":3}],\"path\":[\"node\"],"
-                        "\"extensions\":{\"code\":\"INTERNAL\"}}],\"data\":{\"node\":null}}");
+    assert_string_equal(
+        exec_q("{ node(id: \"bad\") { id } }", NULL),
+        "{\"errors\":[{\"message\":\"Abstract type \\\"Node\\\" was resolved to a type \\\"Nope\\\" that "
+        "does not exist inside the schema.\",\"locations\":[{\"line\":1,\"column\":3}],\"path\":[\"node\"],"
+        "\"extensions\":{\"code\":\"INTERNAL\"}}],\"data\":{\"node\":null}}");
     const char *r = exec_q("{ node(id: \"role\") { id } }", NULL);
     assert_non_null(strstr(r, "\"data\":{\"node\":null}"));
     assert_non_null(strstr(r, "Abstract type \\\"Node\\\" was resolved to a non-object type \\\"Role\\\"."));
@@ -478,27 +488,30 @@ static void test_abstract_types(void **state) {
 static void test_null_propagation(void **state) {
     (void)state;
     /* Inner.value: String! -> Outer.inner: Inner! -> Query.outer (nullable) becomes null */
-    assert_string_equal(exec_q("{ hello outer { inner { value } } }", NULL),
-                        "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field Inner.value.\","
-                        "\"locations\":[{\"line\":1,\"column\":25}],\"path\":[\"outer\",\"inner\",\"value\"],"
-                        "\"extensions\":{\"code\":\"INTERNAL\"}}],\"data\":{\"hello\":\"hello world\",\"outer\":null}}");
+    assert_string_equal(
+        exec_q("{ hello outer { inner { value } } }", NULL),
+        "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field Inner.value.\","
+        "\"locations\":[{\"line\":1,\"column\":25}],\"path\":[\"outer\",\"inner\",\"value\"],"
+        "\"extensions\":{\"code\":\"INTERNAL\"}}],\"data\":{\"hello\":\"hello world\",\"outer\":null}}");
     /* a non-null root field nulls the whole data */
     assert_string_equal(exec_q("{ hello failNonNull }", NULL),
                         "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field Query.failNonNull.\","
                         "\"locations\":[{\"line\":1,\"column\":9}],\"path\":[\"failNonNull\"],\"extensions\":{\"code\":"
                         "\"INTERNAL\"}}],\"data\":null}");
     /* [Int!]: a null item nulls the list; [Int]: a bad item is null on its own */
-    assert_string_equal(exec_q("{ listNonNull listNullable }", NULL),
-                        "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field Query.listNonNull.\","
-                        "\"locations\":[{\"line\":1,\"column\":3}],\"path\":[\"listNonNull\",1],\"extensions\":{\"code\":"
-                        "\"INTERNAL\"}},{\"message\":\"Int cannot represent non-integer value: \\\"x\\\"\",\"locations\":"
-                        "[{\"line\":1,\"column\":15}],\"path\":[\"listNullable\",1],\"extensions\":{\"code\":\"INTERNAL\"}}],"
-                        "\"data\":{\"listNonNull\":null,\"listNullable\":[1,null,3]}}");
+    assert_string_equal(
+        exec_q("{ listNonNull listNullable }", NULL),
+        "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field Query.listNonNull.\","
+        "\"locations\":[{\"line\":1,\"column\":3}],\"path\":[\"listNonNull\",1],\"extensions\":{\"code\":"
+        "\"INTERNAL\"}},{\"message\":\"Int cannot represent non-integer value: \\\"x\\\"\",\"locations\":"
+        "[{\"line\":1,\"column\":15}],\"path\":[\"listNullable\",1],\"extensions\":{\"code\":\"INTERNAL\"}}],"
+        "\"data\":{\"listNonNull\":null,\"listNullable\":[1,null,3]}}");
     /* User.bestFriend: User! inside a [User!] list item: the item, then the list, then user become null */
-    assert_string_equal(exec_q("{ user(id: \"1\") { name friends { bestFriend { name } } } }", NULL),
-                        "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field User.bestFriend.\","
-                        "\"locations\":[{\"line\":1,\"column\":34}],\"path\":[\"user\",\"friends\",0,\"bestFriend\"],"
-                        "\"extensions\":{\"code\":\"INTERNAL\"}}],\"data\":{\"user\":{\"name\":\"Ann\",\"friends\":null}}}");
+    assert_string_equal(
+        exec_q("{ user(id: \"1\") { name friends { bestFriend { name } } } }", NULL),
+        "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field User.bestFriend.\","
+        "\"locations\":[{\"line\":1,\"column\":34}],\"path\":[\"user\",\"friends\",0,\"bestFriend\"],"
+        "\"extensions\":{\"code\":\"INTERNAL\"}}],\"data\":{\"user\":{\"name\":\"Ann\",\"friends\":null}}}");
     assert_string_equal(exec_q("{ notAList }", NULL),
                         "{\"errors\":[{\"message\":\"Expected Iterable, but did not find one for field "
                         "\\\"Query.notAList\\\".\",\"locations\":[{\"line\":1,\"column\":3}],\"path\":[\"notAList\"],"
@@ -507,12 +520,13 @@ static void test_null_propagation(void **state) {
 
 static void test_resolver_errors(void **state) {
     (void)state;
-    assert_string_equal(exec_q("{ a: failCode hello\n  b: fail }", NULL),
-                        "{\"errors\":[{\"message\":\"not allowed to read failCode\",\"locations\":[{\"line\":1,"
-                        "\"column\":3}],\"path\":[\"a\"],\"extensions\":{\"code\":\"FORBIDDEN\"}},{\"message\":"
-                        "\"Unexpected error resolving field \\\"Query.fail\\\".\",\"locations\":[{\"line\":2,\"column\":3}],"
-                        "\"path\":[\"b\"],\"extensions\":{\"code\":\"INTERNAL\"}}],\"data\":{\"a\":null,\"hello\":"
-                        "\"hello world\",\"b\":null}}");
+    assert_string_equal(
+        exec_q("{ a: failCode hello\n  b: fail }", NULL),
+        "{\"errors\":[{\"message\":\"not allowed to read failCode\",\"locations\":[{\"line\":1,"
+        "\"column\":3}],\"path\":[\"a\"],\"extensions\":{\"code\":\"FORBIDDEN\"}},{\"message\":"
+        "\"Unexpected error resolving field \\\"Query.fail\\\".\",\"locations\":[{\"line\":2,\"column\":3}],"
+        "\"path\":[\"b\"],\"extensions\":{\"code\":\"INTERNAL\"}}],\"data\":{\"a\":null,\"hello\":"
+        "\"hello world\",\"b\":null}}");
     /* the same field twice under one key: one error, every location */
     assert_string_equal(exec_q("{ failCode failCode }", NULL),
                         "{\"errors\":[{\"message\":\"not allowed to read failCode\",\"locations\":[{\"line\":1,"
@@ -534,10 +548,11 @@ static void test_variables(void **state) {
     /* a single value is coerced to a list; an explicit null is passed as null */
     assert_string_equal(exec_q(q, "{\"xs\": 5, \"n\": null}"), "{\"data\":{\"sum\":5,\"hello\":\"hello (null)\"}}");
     assert_string_equal(exec_q("{ sum(xs: 4) }", NULL), "{\"data\":{\"sum\":4}}");
-    assert_string_equal(exec_ex(q, "{\"xs\": [1, \"two\"]}", NULL, &st),
-                        "{\"errors\":[{\"message\":\"Variable \\\"$xs\\\" got invalid value \\\"two\\\" at \\\"xs[1]\\\"; "
-                        "Int cannot represent non-integer value: \\\"two\\\"\",\"locations\":[{\"line\":1,\"column\":7}],"
-                        "\"extensions\":{\"code\":\"BAD_USER_INPUT\"}}]}");
+    assert_string_equal(
+        exec_ex(q, "{\"xs\": [1, \"two\"]}", NULL, &st),
+        "{\"errors\":[{\"message\":\"Variable \\\"$xs\\\" got invalid value \\\"two\\\" at \\\"xs[1]\\\"; "
+        "Int cannot represent non-integer value: \\\"two\\\"\",\"locations\":[{\"line\":1,\"column\":7}],"
+        "\"extensions\":{\"code\":\"BAD_USER_INPUT\"}}]}");
     assert_int_equal(st, GQL_EXEC_REQUEST_ERROR);
     assert_string_equal(exec_ex(q, NULL, NULL, &st),
                         "{\"errors\":[{\"message\":\"Variable \\\"$xs\\\" of required type \\\"[Int!]!\\\" was not "
@@ -545,8 +560,9 @@ static void test_variables(void **state) {
                         "\"BAD_USER_INPUT\"}}]}");
     assert_int_equal(st, GQL_EXEC_REQUEST_ERROR);
     /* input objects: defaults fill absent fields */
-    assert_string_equal(exec_q("query($r: Range!) { a: range(r: $r) b: range(r: {from: 2}) }", "{\"r\": {\"from\": 1}}"),
-                        "{\"data\":{\"a\":\"1..10\",\"b\":\"2..10\"}}");
+    assert_string_equal(
+        exec_q("query($r: Range!) { a: range(r: $r) b: range(r: {from: 2}) }", "{\"r\": {\"from\": 1}}"),
+        "{\"data\":{\"a\":\"1..10\",\"b\":\"2..10\"}}");
 }
 
 static void test_one_of(void **state) {
@@ -556,11 +572,11 @@ static void test_one_of(void **state) {
                         "{\"data\":{\"a\":\"id=7\",\"b\":\"name=x\"}}");
     assert_string_equal(exec_q("query($f: Filter!) { find(by: $f) }", "{\"f\": {\"name\": \"n\"}}"),
                         "{\"data\":{\"find\":\"name=n\"}}");
-    assert_string_equal(exec_ex("query($f: Filter!) { find(by: $f) }", "{\"f\": {\"name\": \"n\", \"id\": \"1\"}}",
-                                NULL, &st),
-                        "{\"errors\":[{\"message\":\"Variable \\\"$f\\\" got invalid value { name: \\\"n\\\", id: "
-                        "\\\"1\\\" }; Exactly one key must be specified for OneOf type \\\"Filter\\\".\",\"locations\":"
-                        "[{\"line\":1,\"column\":7}],\"extensions\":{\"code\":\"BAD_USER_INPUT\"}}]}");
+    assert_string_equal(
+        exec_ex("query($f: Filter!) { find(by: $f) }", "{\"f\": {\"name\": \"n\", \"id\": \"1\"}}", NULL, &st),
+        "{\"errors\":[{\"message\":\"Variable \\\"$f\\\" got invalid value { name: \\\"n\\\", id: "
+        "\\\"1\\\" }; Exactly one key must be specified for OneOf type \\\"Filter\\\".\",\"locations\":"
+        "[{\"line\":1,\"column\":7}],\"extensions\":{\"code\":\"BAD_USER_INPUT\"}}]}");
     assert_int_equal(st, GQL_EXEC_REQUEST_ERROR);
     /* an invalid literal is a field error at the argument */
     assert_string_equal(exec_q("{ find(by: {id: 1, name: \"x\"}) }", NULL),
@@ -574,12 +590,13 @@ static void test_leaf_serialization(void **state) {
     assert_string_equal(exec_q("{ role roles float floats idNum str }", NULL),
                         "{\"data\":{\"role\":\"ADMIN\",\"roles\":[\"USER\",\"ADMIN\"],\"float\":1,\"floats\":[0.1,2,"
                         "1e+21,2.5],\"idNum\":\"7\",\"str\":\"2.5\"}}");
-    assert_string_equal(exec_q("{ badRole big }", NULL),
-                        "{\"errors\":[{\"message\":\"Enum \\\"Role\\\" cannot represent value: \\\"ROOT\\\"\",\"locations\":"
-                        "[{\"line\":1,\"column\":3}],\"path\":[\"badRole\"],\"extensions\":{\"code\":\"INTERNAL\"}},"
-                        "{\"message\":\"Int cannot represent non 32-bit signed integer value: 3000000000\",\"locations\":"
-                        "[{\"line\":1,\"column\":11}],\"path\":[\"big\"],\"extensions\":{\"code\":\"INTERNAL\"}}],"
-                        "\"data\":{\"badRole\":null,\"big\":null}}");
+    assert_string_equal(
+        exec_q("{ badRole big }", NULL),
+        "{\"errors\":[{\"message\":\"Enum \\\"Role\\\" cannot represent value: \\\"ROOT\\\"\",\"locations\":"
+        "[{\"line\":1,\"column\":3}],\"path\":[\"badRole\"],\"extensions\":{\"code\":\"INTERNAL\"}},"
+        "{\"message\":\"Int cannot represent non 32-bit signed integer value: 3000000000\",\"locations\":"
+        "[{\"line\":1,\"column\":11}],\"path\":[\"big\"],\"extensions\":{\"code\":\"INTERNAL\"}}],"
+        "\"data\":{\"badRole\":null,\"big\":null}}");
 }
 
 static void test_operations(void **state) {
@@ -620,8 +637,12 @@ static void test_introspection(void **state) {
 
 static const char *engine_run(gql_engine *e, const char *query, const char *op, int only_queries,
                               gql_result_status *st) {
-    gql_request req = {.query = query, .query_len = strlen(query), .operation_name = op, .variables = NULL,
-                       .context = NULL, .only_queries = only_queries};
+    gql_request req = {.query = query,
+                       .query_len = strlen(query),
+                       .operation_name = op,
+                       .variables = NULL,
+                       .context = NULL,
+                       .only_queries = only_queries};
     buf_t out = BUF_INIT;
     *st = gql_engine_run(e, &req, arena, &out);
     const char *r = arena_strdup(arena, buf_cstr(&out));
@@ -635,9 +656,10 @@ static void run_engine_checks(gql_engine *e) {
         assert_string_equal(engine_run(e, "{ hello }", NULL, 0, &st), "{\"data\":{\"hello\":\"hello world\"}}");
         assert_int_equal(st, GQL_RESULT_OK);
     }
-    assert_string_equal(engine_run(e, "{ hello", NULL, 0, &st),
-                        "{\"errors\":[{\"message\":\"Syntax Error: Expected Name, found <EOF>.\",\"locations\":[{\"line\":"
-                        "1,\"column\":8}],\"extensions\":{\"code\":\"GRAPHQL_PARSE_FAILED\"}}]}");
+    assert_string_equal(
+        engine_run(e, "{ hello", NULL, 0, &st),
+        "{\"errors\":[{\"message\":\"Syntax Error: Expected Name, found <EOF>.\",\"locations\":[{\"line\":"
+        "1,\"column\":8}],\"extensions\":{\"code\":\"GRAPHQL_PARSE_FAILED\"}}]}");
     assert_int_equal(st, GQL_RESULT_PARSE_ERROR);
     const char *r = engine_run(e, "{ nope }", NULL, 0, &st);
     assert_int_equal(st, GQL_RESULT_VALIDATION_ERROR);
@@ -704,10 +726,20 @@ static void test_engine_limits(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        T(test_basic_aliases_defaults), T(test_fragments_and_order), T(test_skip_include), T(test_abstract_types),
-        T(test_null_propagation),       T(test_resolver_errors),     T(test_mutation_serial), T(test_variables),
-        T(test_one_of),                 T(test_leaf_serialization),  T(test_operations),    T(test_introspection),
-        T(test_engine),                 T(test_engine_limits),
+        T(test_basic_aliases_defaults),
+        T(test_fragments_and_order),
+        T(test_skip_include),
+        T(test_abstract_types),
+        T(test_null_propagation),
+        T(test_resolver_errors),
+        T(test_mutation_serial),
+        T(test_variables),
+        T(test_one_of),
+        T(test_leaf_serialization),
+        T(test_operations),
+        T(test_introspection),
+        T(test_engine),
+        T(test_engine_limits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -18,9 +18,15 @@
 
 static void inspect_into(buf_t *b, const gql_val *v, int depth) {
     switch (v->kind) {
-    case GQL_V_NULL: buf_puts(b, "null"); return;
-    case GQL_V_BOOL: buf_puts(b, v->b ? "true" : "false"); return;
-    case GQL_V_INT: buf_printf(b, "%lld", (long long)v->i); return;
+    case GQL_V_NULL:
+        buf_puts(b, "null");
+        return;
+    case GQL_V_BOOL:
+        buf_puts(b, v->b ? "true" : "false");
+        return;
+    case GQL_V_INT:
+        buf_printf(b, "%lld", (long long)v->i);
+        return;
     case GQL_V_FLOAT:
         if (isnan(v->f))
             buf_puts(b, "NaN");
@@ -30,9 +36,15 @@ static void inspect_into(buf_t *b, const gql_val *v, int depth) {
             gql_write_number(b, v->f);
         return;
     case GQL_V_STRING:
-    case GQL_V_ENUM: buf_json_string(b, v->s.ptr, v->s.len); return;
-    case GQL_V_RAW_JSON: buf_append(b, v->s.ptr, v->s.len); return;
-    case GQL_V_OBJECT: buf_puts(b, "{}"); return;
+    case GQL_V_ENUM:
+        buf_json_string(b, v->s.ptr, v->s.len);
+        return;
+    case GQL_V_RAW_JSON:
+        buf_append(b, v->s.ptr, v->s.len);
+        return;
+    case GQL_V_OBJECT:
+        buf_puts(b, "{}");
+        return;
     case GQL_V_LIST:
         if (v->list.count == 0) {
             buf_puts(b, "[]");
@@ -90,10 +102,18 @@ static void print_value_into(buf_t *b, const gql_value *v) {
         return;
     case GQL_VALUE_INT:
     case GQL_VALUE_FLOAT:
-    case GQL_VALUE_ENUM: buf_puts(b, v->str); return;
-    case GQL_VALUE_STRING: buf_json_string(b, v->str, v->str_len); return;
-    case GQL_VALUE_BOOLEAN: buf_puts(b, v->boolean ? "true" : "false"); return;
-    case GQL_VALUE_NULL: buf_puts(b, "null"); return;
+    case GQL_VALUE_ENUM:
+        buf_puts(b, v->str);
+        return;
+    case GQL_VALUE_STRING:
+        buf_json_string(b, v->str, v->str_len);
+        return;
+    case GQL_VALUE_BOOLEAN:
+        buf_puts(b, v->boolean ? "true" : "false");
+        return;
+    case GQL_VALUE_NULL:
+        buf_puts(b, "null");
+        return;
     case GQL_VALUE_LIST:
         buf_putc(b, '[');
         for (size_t i = 0; i < v->list.count; i++) {
@@ -125,7 +145,9 @@ const char *gql_print_value(arena_t *a, const gql_value *v) {
 
 static void print_typeref(buf_t *b, const gql_typeref *t) {
     switch (t->kind) {
-    case GQL_TYPEREF_NAMED: buf_puts(b, t->name.value); return;
+    case GQL_TYPEREF_NAMED:
+        buf_puts(b, t->name.value);
+        return;
     case GQL_TYPEREF_LIST:
         buf_putc(b, '[');
         print_typeref(b, t->of);
@@ -165,8 +187,7 @@ static builtin_kind builtin_of(const gql_type *t) {
     return BI_NONE;
 }
 
-int gql_builtin_parse_value(arena_t *a, const gql_type *t, const gql_val *in, gql_val *out, const char **err,
-                            int *rc) {
+int gql_builtin_parse_value(arena_t *a, const gql_type *t, const gql_val *in, gql_val *out, const char **err, int *rc) {
     builtin_kind k = builtin_of(t);
     if (k == BI_NONE) return 0;
     *rc = -1;
@@ -225,7 +246,8 @@ int gql_builtin_parse_value(arena_t *a, const gql_type *t, const gql_val *in, gq
             return 1;
         }
         break;
-    case BI_NONE: return 0;
+    case BI_NONE:
+        return 0;
     }
     *rc = 0;
     return 1;
@@ -264,7 +286,8 @@ static int builtin_parse_literal(arena_t *a, builtin_kind k, const gql_value *li
             return 0;
         }
         return -1;
-    case BI_NONE: return -1;
+    case BI_NONE:
+        return -1;
     }
     return -1;
 }
@@ -296,14 +319,20 @@ static gql_val value_untyped(arena_t *a, const gql_value *lit, const gql_val *va
         if (errno) return gql_float(strtod(lit->str, NULL));
         return gql_int(n);
     }
-    case GQL_VALUE_FLOAT: return gql_float(strtod(lit->str, NULL));
-    case GQL_VALUE_STRING: return gql_strn(lit->str, lit->str_len);
-    case GQL_VALUE_BOOLEAN: return gql_bool(lit->boolean);
-    case GQL_VALUE_NULL: return gql_null();
-    case GQL_VALUE_ENUM: return gql_str(lit->str);
+    case GQL_VALUE_FLOAT:
+        return gql_float(strtod(lit->str, NULL));
+    case GQL_VALUE_STRING:
+        return gql_strn(lit->str, lit->str_len);
+    case GQL_VALUE_BOOLEAN:
+        return gql_bool(lit->boolean);
+    case GQL_VALUE_NULL:
+        return gql_null();
+    case GQL_VALUE_ENUM:
+        return gql_str(lit->str);
     case GQL_VALUE_LIST: {
         gql_val l = gql_list(a, lit->list.count);
-        for (size_t i = 0; i < lit->list.count; i++) l.list.items[i] = value_untyped(a, lit->list.items[i], variables);
+        for (size_t i = 0; i < lit->list.count; i++)
+            l.list.items[i] = value_untyped(a, lit->list.items[i], variables);
         return l;
     }
     case GQL_VALUE_OBJECT: {
@@ -404,7 +433,8 @@ int gql_value_from_ast(const gql_schema *s, const gql_value *lit, const gql_type
         *out = value_untyped(a, lit, variables);
         return 0;
     }
-    default: return -1;
+    default:
+        return -1;
     }
 }
 
@@ -413,7 +443,8 @@ int gql_value_from_ast(const gql_schema *s, const gql_value *lit, const gql_type
 /* graphql-js didYouMeanEnumValue: " Did you mean the enum value "RED"?" or "". */
 static const char *enum_did_you_mean(arena_t *a, const gql_type *t, const char *input) {
     const char **names = arena_alloc(a, (t->nenum_values + 1) * sizeof *names);
-    for (size_t i = 0; i < t->nenum_values; i++) names[i] = t->enum_values[i]->name;
+    for (size_t i = 0; i < t->nenum_values; i++)
+        names[i] = t->enum_values[i]->name;
     ptrvec_t sugg = {0};
     gql_suggestion_list(a, input, names, t->nenum_values, &sugg);
     return gql_did_you_mean(a, "the enum value", &sugg);
@@ -436,8 +467,7 @@ static gql_val coerce_input(coerce_ctx *c, const gql_val *in, const gql_type *ty
     arena_t *a = c->a;
     if (type->kind == GQL_NON_NULL) {
         if (in->kind != GQL_V_NULL) return coerce_input(c, in, type->of_type, path);
-        cerr(c, path, in,
-             arena_printf(a, "Expected non-nullable type \"%s\" not to be null.", gql_type_str(a, type)));
+        cerr(c, path, in, arena_printf(a, "Expected non-nullable type \"%s\" not to be null.", gql_type_str(a, type)));
         return gql_null();
     }
     if (in->kind == GQL_V_NULL) return gql_null();
@@ -485,7 +515,8 @@ static gql_val coerce_input(coerce_ctx *c, const gql_val *in, const gql_type *ty
                 known = strcmp(type->input_fields[f]->name, in->map.keys[i]) == 0;
             if (!known) {
                 const char **names = arena_alloc(a, (type->ninput_fields + 1) * sizeof *names);
-                for (size_t f = 0; f < type->ninput_fields; f++) names[f] = type->input_fields[f]->name;
+                for (size_t f = 0; f < type->ninput_fields; f++)
+                    names[f] = type->input_fields[f]->name;
                 ptrvec_t sugg = {0};
                 gql_suggestion_list(a, in->map.keys[i], names, type->ninput_fields, &sugg);
                 cerr(c, path, in,
@@ -533,8 +564,7 @@ static gql_val coerce_input(coerce_ctx *c, const gql_val *in, const gql_type *ty
                 out = *in; /* a custom scalar without coercion functions takes the value as is */
         }
         if (rc) {
-            cerr(c, path, in,
-                 err ? err : arena_printf(a, "Expected type \"%s\".", type->name));
+            cerr(c, path, in, err ? err : arena_printf(a, "Expected type \"%s\".", type->name));
             return gql_null();
         }
         return out;

@@ -43,8 +43,7 @@ int gql_coerce_input_value(const gql_schema *s, arena_t *a, const gql_val *in, c
 
 /* Parses an external value for a built-in scalar (graphql-js GraphQLInt/Float/String/Boolean/ID
  * parseValue). Returns 1 when t is a built-in scalar (then 0/-1 result in *rc), 0 otherwise. */
-int gql_builtin_parse_value(arena_t *a, const gql_type *t, const gql_val *in, gql_val *out, const char **err,
-                            int *rc);
+int gql_builtin_parse_value(arena_t *a, const gql_type *t, const gql_val *in, gql_val *out, const char **err, int *rc);
 
 /* graphql-js inspect(): a readable rendering of a value for messages ("abc" quoted, { a: 1 }). */
 const char *gql_inspect(arena_t *a, const gql_val *v);

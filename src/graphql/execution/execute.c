@@ -70,8 +70,7 @@ const gql_definition *gql_get_operation(const gql_document *doc, const char *ope
         }
     }
     if (operation_name) {
-        gql_errors_add(errs, GQL_CODE_BAD_USER_INPUT, NULL, 0, NULL, "Unknown operation named \"%s\".",
-                       operation_name);
+        gql_errors_add(errs, GQL_CODE_BAD_USER_INPUT, NULL, 0, NULL, "Unknown operation named \"%s\".", operation_name);
         return NULL;
     }
     if (nops == 0) {
@@ -88,13 +87,14 @@ const gql_definition *gql_get_operation(const gql_document *doc, const char *ope
 
 /* ---- errors ---- */
 
-static void raise_error(exec_ctx *c, const field_exec *fe, const gql_path *path, const char *code, const char *fmt,
-                        ...) __attribute__((format(printf, 5, 6)));
+static void raise_error(exec_ctx *c, const field_exec *fe, const gql_path *path, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 static void raise_error(exec_ctx *c, const field_exec *fe, const gql_path *path, const char *code, const char *fmt,
                         ...) {
     gql_loc *locs = arena_alloc(c->a, (fe->nnodes ? fe->nnodes : 1) * sizeof *locs);
-    for (size_t i = 0; i < fe->nnodes; i++) locs[i] = fe->nodes[i]->loc;
+    for (size_t i = 0; i < fe->nnodes; i++)
+        locs[i] = fe->nodes[i]->loc;
     va_list ap;
     va_start(ap, fmt);
     gql_errors_vadd(&c->errs, code, locs, fe->nnodes, path, fmt, ap);
@@ -194,7 +194,8 @@ static bool js_string_number(arena_t *a, const gql_val *v, double *out) {
     const char *s = arena_strndup(a, v->s.ptr, v->s.len);
     char *end;
     double d = strtod(s, &end);
-    while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r') end++;
+    while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+        end++;
     bool ok = *end == '\0' && end != s && isfinite(d);
     if (ok) *out = d;
     return ok;
@@ -202,11 +203,19 @@ static bool js_string_number(arena_t *a, const gql_val *v, double *out) {
 
 static bool val_number(arena_t *a, const gql_val *v, double *out) {
     switch (v->kind) {
-    case GQL_V_INT: *out = (double)v->i; return true;
-    case GQL_V_FLOAT: *out = v->f; return true;
-    case GQL_V_BOOL: *out = v->b ? 1 : 0; return true;
-    case GQL_V_STRING: return js_string_number(a, v, out);
-    default: return false;
+    case GQL_V_INT:
+        *out = (double)v->i;
+        return true;
+    case GQL_V_FLOAT:
+        *out = v->f;
+        return true;
+    case GQL_V_BOOL:
+        *out = v->b ? 1 : 0;
+        return true;
+    case GQL_V_STRING:
+        return js_string_number(a, v, out);
+    default:
+        return false;
     }
 }
 
@@ -256,17 +265,26 @@ static int serialize_leaf(exec_ctx *c, const gql_type *t, const gql_val *in, gql
     }
     if (t->builtin && strcmp(name, "String") == 0) {
         switch (in->kind) {
-        case GQL_V_STRING: *out = *in; return 0;
-        case GQL_V_ENUM: *out = gql_strn(in->s.ptr, in->s.len); return 0;
-        case GQL_V_BOOL: *out = gql_str(in->b ? "true" : "false"); return 0;
-        case GQL_V_INT: *out = gql_str(arena_printf(a, "%lld", (long long)in->i)); return 0;
+        case GQL_V_STRING:
+            *out = *in;
+            return 0;
+        case GQL_V_ENUM:
+            *out = gql_strn(in->s.ptr, in->s.len);
+            return 0;
+        case GQL_V_BOOL:
+            *out = gql_str(in->b ? "true" : "false");
+            return 0;
+        case GQL_V_INT:
+            *out = gql_str(arena_printf(a, "%lld", (long long)in->i));
+            return 0;
         case GQL_V_FLOAT:
             if (isfinite(in->f)) {
                 *out = gql_str(gql_inspect(a, in));
                 return 0;
             }
             break;
-        default: break;
+        default:
+            break;
         }
         *err = arena_printf(a, "String cannot represent value: %s", gql_inspect(a, in));
         return -1;
@@ -373,7 +391,8 @@ static const grouped_fields *collect_subfields(exec_ctx *c, const gql_type *obje
     grouped_init(c, g);
     strmap_t visited;
     strmap_init(&visited, c->a);
-    for (size_t i = 0; i < fe->nnodes; i++) collect_fields(c, object_type, fe->nodes[i]->selection_set, &visited, g);
+    for (size_t i = 0; i < fe->nnodes; i++)
+        collect_fields(c, object_type, fe->nodes[i]->selection_set, &visited, g);
     m->nodes = fe->nodes;
     m->type = object_type;
     m->g = g;
@@ -400,9 +419,8 @@ static int complete_value(exec_ctx *c, const gql_type *type, const field_exec *f
     switch (type->kind) {
     case GQL_LIST: {
         if (result->kind != GQL_V_LIST) {
-            raise_error(c, fe, path, GQL_CODE_INTERNAL,
-                        "Expected Iterable, but did not find one for field \"%s.%s\".", fe->parent_type->name,
-                        fe->field_name);
+            raise_error(c, fe, path, GQL_CODE_INTERNAL, "Expected Iterable, but did not find one for field \"%s.%s\".",
+                        fe->parent_type->name, fe->field_name);
             return -1;
         }
         const gql_type *item_type = type->of_type;
@@ -474,11 +492,8 @@ static int execute_field(exec_ctx *c, const gql_type *object_type, const gql_val
     info->operation = c->op;
     info->arena = c->a;
     info->context = c->context;
-    field_exec fe = {.parent_type = object_type,
-                     .field_name = def->name,
-                     .nodes = nodes,
-                     .nnodes = grp->nodes.count,
-                     .info = info};
+    field_exec fe = {
+        .parent_type = object_type, .field_name = def->name, .nodes = nodes, .nnodes = grp->nodes.count, .info = info};
 
     int rc;
     gql_val args;
@@ -537,9 +552,12 @@ static int execute_selection_set(exec_ctx *c, const gql_type *object_type, const
 
 static const char *op_name(gql_op_type t) {
     switch (t) {
-    case GQL_OP_QUERY: return "query";
-    case GQL_OP_MUTATION: return "mutation";
-    case GQL_OP_SUBSCRIPTION: return "subscription";
+    case GQL_OP_QUERY:
+        return "query";
+    case GQL_OP_MUTATION:
+        return "mutation";
+    case GQL_OP_SUBSCRIPTION:
+        return "subscription";
     }
     return "query";
 }

@@ -21,7 +21,8 @@ static int shortest_digits(double d, char *digits, size_t *ndigits) {
     for (; *p && *p != 'e'; p++)
         if (*p >= '0' && *p <= '9') digits[n++] = *p;
     int exp10 = atoi(p + 1);
-    while (n > 1 && digits[n - 1] == '0') n--; /* trailing zeros are not significant */
+    while (n > 1 && digits[n - 1] == '0')
+        n--; /* trailing zeros are not significant */
     digits[n] = '\0';
     *ndigits = n;
     return exp10 + 1;
@@ -46,14 +47,16 @@ void gql_write_number(buf_t *out, double d) {
     int n = shortest_digits(d, digits, &k);
     if ((int)k <= n && n <= 21) {
         buf_append(out, digits, k);
-        for (int i = (int)k; i < n; i++) buf_putc(out, '0');
+        for (int i = (int)k; i < n; i++)
+            buf_putc(out, '0');
     } else if (0 < n && n <= 21) {
         buf_append(out, digits, (size_t)n);
         buf_putc(out, '.');
         buf_append(out, digits + n, k - (size_t)n);
     } else if (-6 < n && n <= 0) {
         buf_puts(out, "0.");
-        for (int i = 0; i < -n; i++) buf_putc(out, '0');
+        for (int i = 0; i < -n; i++)
+            buf_putc(out, '0');
         buf_append(out, digits, k);
     } else {
         buf_putc(out, digits[0]);

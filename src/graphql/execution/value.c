@@ -13,9 +13,13 @@ gql_val gql_strn(const char *s, size_t len) {
     return v;
 }
 
-gql_val gql_str(const char *s) { return s ? gql_strn(s, strlen(s)) : gql_null(); }
+gql_val gql_str(const char *s) {
+    return s ? gql_strn(s, strlen(s)) : gql_null();
+}
 
-gql_val gql_str_dup(arena_t *a, const char *s) { return s ? gql_strn(arena_strdup(a, s), strlen(s)) : gql_null(); }
+gql_val gql_str_dup(arena_t *a, const char *s) {
+    return s ? gql_strn(arena_strdup(a, s), strlen(s)) : gql_null();
+}
 
 gql_val gql_enum(const char *name) {
     gql_val v = gql_str(name);
@@ -113,7 +117,8 @@ gql_val gql_val_from_json(arena_t *a, const json_t *j) {
     }
     case JSON_ARRAY: {
         gql_val l = gql_list(a, json_array_size(j));
-        for (size_t i = 0; i < l.list.count; i++) l.list.items[i] = gql_val_from_json(a, json_array_get(j, i));
+        for (size_t i = 0; i < l.list.count; i++)
+            l.list.items[i] = gql_val_from_json(a, json_array_get(j, i));
         return l;
     }
     case JSON_STRING:
@@ -134,13 +139,25 @@ gql_val gql_val_from_json(arena_t *a, const json_t *j) {
 
 int gql_val_write_json(const gql_val *v, buf_t *out) {
     switch (v->kind) {
-    case GQL_V_NULL: buf_puts(out, "null"); return 0;
-    case GQL_V_BOOL: buf_puts(out, v->b ? "true" : "false"); return 0;
-    case GQL_V_INT: buf_printf(out, "%lld", (long long)v->i); return 0;
-    case GQL_V_FLOAT: gql_write_number(out, v->f); return 0;
+    case GQL_V_NULL:
+        buf_puts(out, "null");
+        return 0;
+    case GQL_V_BOOL:
+        buf_puts(out, v->b ? "true" : "false");
+        return 0;
+    case GQL_V_INT:
+        buf_printf(out, "%lld", (long long)v->i);
+        return 0;
+    case GQL_V_FLOAT:
+        gql_write_number(out, v->f);
+        return 0;
     case GQL_V_STRING:
-    case GQL_V_ENUM: buf_json_string(out, v->s.ptr, v->s.len); return 0;
-    case GQL_V_RAW_JSON: buf_append(out, v->s.ptr, v->s.len); return 0;
+    case GQL_V_ENUM:
+        buf_json_string(out, v->s.ptr, v->s.len);
+        return 0;
+    case GQL_V_RAW_JSON:
+        buf_append(out, v->s.ptr, v->s.len);
+        return 0;
     case GQL_V_LIST:
         buf_putc(out, '[');
         for (size_t i = 0; i < v->list.count; i++) {
@@ -159,7 +176,8 @@ int gql_val_write_json(const gql_val *v, buf_t *out) {
         }
         buf_putc(out, '}');
         return 0;
-    case GQL_V_OBJECT: return -1;
+    case GQL_V_OBJECT:
+        return -1;
     }
     return -1;
 }
