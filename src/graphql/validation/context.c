@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,7 +355,10 @@ void gql_vctx_init(gql_vctx *ctx, const gql_schema *s, const gql_document *doc, 
     ctx->errs = errs;
     ctx->arena = errs->arena;
     strmap_init(&ctx->fragments, ctx->arena);
-    strmap_init(&ctx->cache, ctx->arena);
+    gql_ptrmap_init(&ctx->spreads, ctx->arena);
+    gql_ptrmap_init(&ctx->recursive_frags, ctx->arena);
+    gql_ptrmap_init(&ctx->usages, ctx->arena);
+    gql_ptrmap_init(&ctx->recursive_usages, ctx->arena);
     for (size_t i = 0; i < doc->ndefs; i++) {
         const gql_definition *d = doc->defs[i];
         if (d->kind == GQL_DEF_FRAGMENT && d->name.value) strmap_put(&ctx->fragments, d->name.value, (void *)d);
@@ -407,12 +411,50 @@ const gql_definition *gql_vctx_fragment(const gql_vctx *ctx, const char *name) {
     return name ? strmap_get(&ctx->fragments, name) : NULL;
 }
 
-static ptrvec_t *cache_get(gql_vctx *ctx, char tag, const void *node, const char **key_out) {
-    char key[40];
-    snprintf(key, sizeof key, "%c:%p", tag, node);
-    ptrvec_t *v = strmap_get(&ctx->cache, key);
-    if (!v) *key_out = arena_strdup(ctx->arena, key);
-    return v;
+/* ---- pointer map ---- */
+
+void gql_ptrmap_init(gql_ptrmap *m, arena_t *a) {
+    memset(m, 0, sizeof *m);
+    m->arena = a;
+}
+
+static size_t ptr_hash(const void *p) {
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+void *gql_ptrmap_get(const gql_ptrmap *m, const void *key) {
+    if (!m->cap) return NULL;
+    for (size_t i = ptr_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (m->keys[i] == key) return m->vals[i];
+        if (!m->keys[i]) return NULL;
+    }
+}
+
+void gql_ptrmap_put(gql_ptrmap *m, const void *key, void *val) {
+    if ((m->count + 1) * 2 > m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 16;
+        const void **keys = arena_alloc(m->arena, ncap * sizeof *keys);
+        void **vals = arena_alloc(m->arena, ncap * sizeof *vals);
+        for (size_t j = 0; j < m->cap; j++) {
+            if (!m->keys[j]) continue;
+            size_t i = ptr_hash(m->keys[j]) & (ncap - 1);
+            while (keys[i]) i = (i + 1) & (ncap - 1);
+            keys[i] = m->keys[j];
+            vals[i] = m->vals[j];
+        }
+        m->keys = keys;
+        m->vals = vals;
+        m->cap = ncap;
+    }
+    size_t i = ptr_hash(key) & (m->cap - 1);
+    while (m->keys[i] && m->keys[i] != key) i = (i + 1) & (m->cap - 1);
+    if (!m->keys[i]) m->count++;
+    m->keys[i] = key;
+    m->vals[i] = val;
 }
 
 static void collect_spreads(gql_vctx *ctx, const gql_selection_set *ss, ptrvec_t *out) {
@@ -426,18 +468,18 @@ static void collect_spreads(gql_vctx *ctx, const gql_selection_set *ss, ptrvec_t
 }
 
 const ptrvec_t *gql_vctx_fragment_spreads(gql_vctx *ctx, const gql_selection_set *ss) {
-    const char *key = NULL;
-    ptrvec_t *v = cache_get(ctx, 's', ss, &key);
+    static const ptrvec_t empty;
+    if (!ss) return &empty;
+    ptrvec_t *v = gql_ptrmap_get(&ctx->spreads, ss);
     if (v) return v;
     v = arena_alloc(ctx->arena, sizeof *v);
-    if (ss) collect_spreads(ctx, ss, v);
-    strmap_put(&ctx->cache, key, v);
+    collect_spreads(ctx, ss, v);
+    gql_ptrmap_put(&ctx->spreads, ss, v);
     return v;
 }
 
 const ptrvec_t *gql_vctx_recursive_fragments(gql_vctx *ctx, const gql_definition *op) {
-    const char *key = NULL;
-    ptrvec_t *v = cache_get(ctx, 'r', op, &key);
+    ptrvec_t *v = gql_ptrmap_get(&ctx->recursive_frags, op);
     if (v) return v;
     v = arena_alloc(ctx->arena, sizeof *v);
     strmap_t seen;
@@ -457,7 +499,7 @@ const ptrvec_t *gql_vctx_recursive_fragments(gql_vctx *ctx, const gql_definition
             }
         }
     }
-    strmap_put(&ctx->cache, key, v);
+    gql_ptrmap_put(&ctx->recursive_frags, op, v);
     return v;
 }
 
@@ -485,8 +527,7 @@ static gql_visit_action usage_enter(gql_vctx *ctx, void *state, gql_vnode_kind k
 static const gql_vrule usage_rule = {"VariableUsages", sizeof(usage_state), usage_enter, NULL};
 
 const ptrvec_t *gql_vctx_variable_usages(gql_vctx *ctx, const gql_definition *def) {
-    const char *key = NULL;
-    ptrvec_t *v = cache_get(ctx, 'u', def, &key);
+    ptrvec_t *v = gql_ptrmap_get(&ctx->usages, def);
     if (v) return v;
     v = arena_alloc(ctx->arena, sizeof *v);
     walker w;
@@ -498,13 +539,12 @@ const ptrvec_t *gql_vctx_variable_usages(gql_vctx *ctx, const gql_definition *de
     uint32_t saved_loc = ctx->directive_location;
     walk_definition(&w, def);
     ctx->directive_location = saved_loc;
-    strmap_put(&ctx->cache, key, v);
+    gql_ptrmap_put(&ctx->usages, def, v);
     return v;
 }
 
 const ptrvec_t *gql_vctx_recursive_variable_usages(gql_vctx *ctx, const gql_definition *op) {
-    const char *key = NULL;
-    ptrvec_t *v = cache_get(ctx, 'U', op, &key);
+    ptrvec_t *v = gql_ptrmap_get(&ctx->recursive_usages, op);
     if (v) return v;
     v = arena_alloc(ctx->arena, sizeof *v);
     const ptrvec_t *own = gql_vctx_variable_usages(ctx, op);
@@ -514,7 +554,7 @@ const ptrvec_t *gql_vctx_recursive_variable_usages(gql_vctx *ctx, const gql_defi
         const ptrvec_t *u = gql_vctx_variable_usages(ctx, frags->items[f]);
         for (size_t i = 0; i < u->count; i++) ptrvec_push(ctx->arena, v, u->items[i]);
     }
-    strmap_put(&ctx->cache, key, v);
+    gql_ptrmap_put(&ctx->recursive_usages, op, v);
     return v;
 }
 

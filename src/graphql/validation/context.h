@@ -40,6 +40,19 @@ typedef enum { GQL_VISIT_CONTINUE = 0, GQL_VISIT_SKIP = 1 } gql_visit_action;
 
 typedef struct gql_vctx gql_vctx;
 
+/* An open-addressing hash map from node pointers to pointers, in an arena (the caches below). */
+typedef struct {
+    const void **keys;
+    void **vals;
+    size_t cap; /* power of two, 0 when empty */
+    size_t count;
+    arena_t *arena;
+} gql_ptrmap;
+
+void gql_ptrmap_init(gql_ptrmap *m, arena_t *a);
+void *gql_ptrmap_get(const gql_ptrmap *m, const void *key);
+void gql_ptrmap_put(gql_ptrmap *m, const void *key, void *val);
+
 /* One validation rule: a zeroed state of state_size bytes is allocated per validation. enter may return
  * GQL_VISIT_SKIP to stop this rule (only) from seeing the node's subtree, including its leave. */
 typedef struct {
@@ -76,7 +89,10 @@ struct gql_vctx {
     gql_typeinfo *ti; /* the main walk's TypeInfo */
     uint32_t directive_location; /* GQL_DL_* bit of the node whose directives are being visited */
     strmap_t fragments;          /* name -> const gql_definition * (the last definition of a name wins) */
-    strmap_t cache;              /* "<tag>:<pointer>" -> cached ptrvec_t * */
+    gql_ptrmap spreads;          /* selection set -> ptrvec_t * of its spreads */
+    gql_ptrmap recursive_frags;  /* operation -> ptrvec_t * of fragments */
+    gql_ptrmap usages;           /* definition -> ptrvec_t * of gql_var_usage */
+    gql_ptrmap recursive_usages; /* operation -> ptrvec_t * of gql_var_usage */
     gql_field *meta_typename, *meta_schema, *meta_type;
 };
 

@@ -8,7 +8,6 @@
  * under) so repeated and nested fragments are never compared twice. */
 #include "graphql/validation/rules.h"
 
-#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -26,7 +25,8 @@ typedef struct {
 typedef struct {
     ptrvec_t entries; /* fentry *, in response-name order of first appearance */
     strmap_t index;   /* response name -> fentry * */
-    ptrvec_t frags;   /* const char * fragment names, unique, in order */
+    ptrvec_t frags;   /* const gql_definition * of the spread fragments, unique, in order (unknown ones do
+                         nothing in the comparisons, so they are left out) */
 } fmap;
 
 typedef struct conflict {
@@ -37,9 +37,22 @@ typedef struct conflict {
 } conflict;
 
 typedef struct {
+    const void *a, *b; /* a < b */
+    int excl;          /* 1 compared as not mutually exclusive, 2 as exclusive; 0 empty slot */
+} pair_slot;
+
+/* Fragment pairs already compared: a dense 2-bit matrix indexed by fragment number when the document has at
+ * most MATRIX_MAX fragments (a 1500-fragment document needs 560 KiB), else a hash set. */
+#define MATRIX_MAX 4096
+
+typedef struct {
     gql_vctx *ctx;
-    strmap_t cache; /* "%p" of a selection set -> fmap * */
-    strmap_t pairs; /* fragment name -> strmap_t * (other name -> 1 not exclusive, 2 exclusive) */
+    gql_ptrmap cache;   /* selection set -> fmap * */
+    gql_ptrmap numbers; /* fragment definition -> its number + 1 */
+    size_t nfrags;
+    unsigned char *matrix; /* 2 bits per ordered pair (i < j): 1 not exclusive, 2 exclusive */
+    pair_slot *pairs;      /* open addressing, when there is no matrix */
+    size_t pairs_cap, pairs_count;
 } omc;
 
 typedef struct {
@@ -49,33 +62,80 @@ typedef struct {
 
 /* ---- compared fragment pairs (graphql-js PairSet) ---- */
 
-static bool pairs_has(omc *m, const char *a, const char *b, bool excl) {
-    if (strcmp(a, b) > 0) {
-        const char *t = a;
-        a = b;
-        b = t;
-    }
-    strmap_t *inner = strmap_get(&m->pairs, a);
-    if (!inner) return false;
-    uintptr_t r = (uintptr_t)strmap_get(inner, b);
-    if (!r) return false;
-    /* a pair compared as not mutually exclusive also covers the exclusive case */
-    return excl ? true : r == 1;
+static size_t pair_hash(const void *a, const void *b) {
+    uint64_t x = (uint64_t)(uintptr_t)a * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)b;
+    x ^= x >> 31;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 29;
+    return (size_t)x;
 }
 
-static void pairs_add(omc *m, const char *a, const char *b, bool excl) {
-    if (strcmp(a, b) > 0) {
-        const char *t = a;
+static pair_slot *pairs_find(omc *m, const void *a, const void *b) {
+    if ((uintptr_t)a > (uintptr_t)b) {
+        const void *t = a;
         a = b;
         b = t;
     }
-    strmap_t *inner = strmap_get(&m->pairs, a);
-    if (!inner) {
-        inner = arena_alloc(m->ctx->arena, sizeof *inner);
-        strmap_init(inner, m->ctx->arena);
-        strmap_put(&m->pairs, a, inner);
+    if (!m->pairs_cap) return NULL;
+    for (size_t i = pair_hash(a, b) & (m->pairs_cap - 1);; i = (i + 1) & (m->pairs_cap - 1)) {
+        pair_slot *p = &m->pairs[i];
+        if (!p->excl || (p->a == a && p->b == b)) return p;
     }
-    strmap_put(inner, b, (void *)(uintptr_t)(excl ? 2 : 1));
+}
+
+static size_t matrix_bit(omc *m, const void *a, const void *b) {
+    size_t i = (size_t)(uintptr_t)gql_ptrmap_get(&m->numbers, a) - 1;
+    size_t j = (size_t)(uintptr_t)gql_ptrmap_get(&m->numbers, b) - 1;
+    if (i > j) {
+        size_t t = i;
+        i = j;
+        j = t;
+    }
+    return 2 * (i * m->nfrags + j);
+}
+
+static bool pairs_has(omc *m, const void *a, const void *b, bool excl) {
+    if (m->matrix) {
+        size_t bit = matrix_bit(m, a, b);
+        int v = (m->matrix[bit / 8] >> (bit % 8)) & 3;
+        if (!v) return false;
+        return excl ? true : v == 1;
+    }
+    pair_slot *p = pairs_find(m, a, b);
+    if (!p || !p->excl) return false;
+    /* a pair compared as not mutually exclusive also covers the exclusive case */
+    return excl ? true : p->excl == 1;
+}
+
+static void pairs_add(omc *m, const void *a, const void *b, bool excl) {
+    if (m->matrix) {
+        size_t bit = matrix_bit(m, a, b);
+        m->matrix[bit / 8] = (unsigned char)((m->matrix[bit / 8] & ~(3u << (bit % 8))) | ((excl ? 2u : 1u) << (bit % 8)));
+        return;
+    }
+    if ((m->pairs_count + 1) * 2 > m->pairs_cap) {
+        size_t old = m->pairs_cap;
+        pair_slot *slots = m->pairs;
+        m->pairs_cap = old ? old * 2 : 64;
+        m->pairs = arena_alloc(m->ctx->arena, m->pairs_cap * sizeof *m->pairs);
+        m->pairs_count = 0;
+        for (size_t i = 0; i < old; i++)
+            if (slots[i].excl) {
+                pair_slot *p = pairs_find(m, slots[i].a, slots[i].b);
+                *p = slots[i];
+                m->pairs_count++;
+            }
+    }
+    if ((uintptr_t)a > (uintptr_t)b) {
+        const void *t = a;
+        a = b;
+        b = t;
+    }
+    pair_slot *p = pairs_find(m, a, b);
+    if (!p->excl) m->pairs_count++;
+    p->a = a;
+    p->b = b;
+    p->excl = excl ? 2 : 1;
 }
 
 /* ---- collecting fields ---- */
@@ -104,7 +164,8 @@ static void collect(omc *m, const gql_type *parent, const gql_selection_set *ss,
         } else if (sel->kind == GQL_SEL_FRAGMENT_SPREAD) {
             if (!strmap_get(seen_frags, sel->name.value)) {
                 strmap_put(seen_frags, sel->name.value, (void *)sel);
-                ptrvec_push(a, &out->frags, (void *)sel->name.value);
+                const gql_definition *frag = gql_vctx_fragment(m->ctx, sel->name.value);
+                if (frag && frag->selection_set) ptrvec_push(a, &out->frags, (void *)frag);
             }
         } else if (sel->selection_set) {
             const gql_type *t =
@@ -115,20 +176,20 @@ static void collect(omc *m, const gql_type *parent, const gql_selection_set *ss,
 }
 
 static fmap *fields_and_fragments(omc *m, const gql_type *parent, const gql_selection_set *ss) {
-    char key[32];
-    snprintf(key, sizeof key, "%p", (const void *)ss);
-    fmap *f = strmap_get(&m->cache, key);
+    fmap *f = gql_ptrmap_get(&m->cache, ss);
     if (f) return f;
     f = arena_alloc(m->ctx->arena, sizeof *f);
     strmap_init(&f->index, m->ctx->arena);
     strmap_t seen;
     strmap_init(&seen, m->ctx->arena);
     collect(m, parent, ss, f, &seen);
-    strmap_put(&m->cache, arena_strdup(m->ctx->arena, key), f);
+    gql_ptrmap_put(&m->cache, ss, f);
     return f;
 }
 
 static fmap *fragment_fields(omc *m, const gql_definition *frag) {
+    fmap *cached = gql_ptrmap_get(&m->cache, frag->selection_set);
+    if (cached) return cached;
     const gql_type *t = frag->type_condition.value ? gql_schema_type(m->ctx->schema, frag->type_condition.value) : NULL;
     return fields_and_fragments(m, t, frag->selection_set);
 }
@@ -162,31 +223,28 @@ static void within(omc *m, ptrvec_t *out, fmap *f) {
 }
 
 /* graphql-js collectConflictsBetweenFieldsAndFragment */
-static void fields_and_fragment(omc *m, ptrvec_t *out, bool excl, fmap *f, const char *frag_name) {
-    const gql_definition *frag = gql_vctx_fragment(m->ctx, frag_name);
-    if (!frag || !frag->selection_set) return;
+static void fields_and_fragment(omc *m, ptrvec_t *out, bool excl, fmap *f, const gql_definition *frag) {
     fmap *f2 = fragment_fields(m, frag);
     if (f == f2) return;
     between(m, out, excl, f, f2);
     for (size_t i = 0; i < f2->frags.count; i++) {
-        const char *ref = f2->frags.items[i];
-        if (pairs_has(m, ref, frag_name, excl)) continue;
-        pairs_add(m, ref, frag_name, excl);
+        const gql_definition *ref = f2->frags.items[i];
+        if (pairs_has(m, ref, frag, excl)) continue;
+        pairs_add(m, ref, frag, excl);
         fields_and_fragment(m, out, excl, f, ref);
     }
 }
 
 /* graphql-js collectConflictsBetweenFragments */
-static void fragments_between(omc *m, ptrvec_t *out, bool excl, const char *n1, const char *n2) {
-    if (strcmp(n1, n2) == 0) return;
-    if (pairs_has(m, n1, n2, excl)) return;
-    pairs_add(m, n1, n2, excl);
-    const gql_definition *fr1 = gql_vctx_fragment(m->ctx, n1), *fr2 = gql_vctx_fragment(m->ctx, n2);
-    if (!fr1 || !fr2 || !fr1->selection_set || !fr2->selection_set) return;
+static void fragments_between(omc *m, ptrvec_t *out, bool excl, const gql_definition *fr1,
+                              const gql_definition *fr2) {
+    if (fr1 == fr2) return;
+    if (pairs_has(m, fr1, fr2, excl)) return;
+    pairs_add(m, fr1, fr2, excl);
     fmap *f1 = fragment_fields(m, fr1), *f2 = fragment_fields(m, fr2);
     between(m, out, excl, f1, f2);
-    for (size_t i = 0; i < f2->frags.count; i++) fragments_between(m, out, excl, n1, f2->frags.items[i]);
-    for (size_t i = 0; i < f1->frags.count; i++) fragments_between(m, out, excl, f1->frags.items[i], n2);
+    for (size_t i = 0; i < f2->frags.count; i++) fragments_between(m, out, excl, fr1, f2->frags.items[i]);
+    for (size_t i = 0; i < f1->frags.count; i++) fragments_between(m, out, excl, f1->frags.items[i], fr2);
 }
 
 /* graphql-js findConflictsBetweenSubSelectionSets */
@@ -294,8 +352,14 @@ static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, c
     omc *m = &st->m;
     if (!st->ready) {
         m->ctx = ctx;
-        strmap_init(&m->cache, ctx->arena);
-        strmap_init(&m->pairs, ctx->arena);
+        gql_ptrmap_init(&m->cache, ctx->arena);
+        gql_ptrmap_init(&m->numbers, ctx->arena);
+        for (size_t i = 0; i < ctx->doc->ndefs; i++) {
+            const gql_definition *d = ctx->doc->defs[i];
+            if (d->kind == GQL_DEF_FRAGMENT) gql_ptrmap_put(&m->numbers, d, (void *)(uintptr_t)++m->nfrags);
+        }
+        if (m->nfrags && m->nfrags <= MATRIX_MAX)
+            m->matrix = arena_alloc(ctx->arena, (2 * m->nfrags * m->nfrags + 7) / 8);
         st->ready = true;
     }
     /* graphql-js findConflictsWithinSelectionSet */
