@@ -118,11 +118,10 @@ gql_result_status gql_engine_run(gql_engine *e, const gql_request *req, arena_t 
     }
 
     gql_result_status st;
-    const gql_definition *op = NULL;
     if (from_cache && refused_over_get(req, doc, arena, &errs)) { /* a cached document skipped the check above */
         gql_response_write(out, &errs, false, NULL);
         st = GQL_RESULT_NOT_ALLOWED;
-    } else if (!(op = gql_get_operation(doc, req->operation_name, &errs))) {
+    } else if (!gql_get_operation(doc, req->operation_name, &errs)) {
         gql_response_write(out, &errs, false, NULL);
         st = GQL_RESULT_REQUEST_ERROR;
     } else {
