@@ -39,6 +39,14 @@ static const char kafka_tenant_entities_sql[] =
 
 static const char kafka_tenant_row_sql[] = "DELETE FROM tenants WHERE account_id = ?1 AND id = ?2 AND last_seen < ?3";
 
+/* A tenant id for a quoted log value: '"' and '\\' (allowed in tenant ids) become '_'. */
+static const char *kafka_log_safe(arena_t *a, const char *s) {
+    char *out = arena_strdup(a, s);
+    for (char *p = out; *p; p++)
+        if (*p == '"' || *p == '\\') *p = '_';
+    return out;
+}
+
 /* One batch in its own transaction; returns rows deleted or -1. */
 static int kafka_cleanup_batch(store_t *s, const char *sql, int64_t account_id, const char *tenant, int64_t cutoff,
                                int limit) {
@@ -125,7 +133,8 @@ static int kafka_cleanup_tenants(store_t *s, int64_t cutoff, int limit, long lon
             }
             if (t > 0) {
                 *tenants += t;
-                log_info("tenant removed", "account=%" PRId64 " tenant=\"%s\" entities=%lld", acc, id, n);
+                log_info("tenant removed", "account=%" PRId64 " tenant=\"%s\" entities=%lld", acc,
+                         kafka_log_safe(a, id), n);
             }
         }
         arena_free(a);
