@@ -159,6 +159,22 @@ static int account_tenants(gql_resolve_info *info, const gql_val *parent, const 
 
 /* ---- KafkaNamespace ---- */
 
+/* Whether the request set `first` (a literal, or a variable that was provided) rather than
+ * leaving it to the schema default. */
+static bool first_given(const gql_resolve_info *info) {
+    for (size_t n = 0; n < info->nfield_nodes; n++) {
+        const gql_selection *sel = info->field_nodes[n];
+        for (size_t i = 0; i < sel->nargs; i++) {
+            const gql_argument *arg = sel->args[i];
+            if (!arg->name.value || strcmp(arg->name.value, "first") != 0) continue;
+            if (arg->value && arg->value->kind == GQL_VALUE_VARIABLE)
+                return gql_map_get(info->variables, arg->value->str) != NULL;
+            return true;
+        }
+    }
+    return false;
+}
+
 static int ns_entities(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
     request_ctx *ctx = ctx_of(info);
     const kafka_ns *ns = parent->obj.ptr;
@@ -168,10 +184,12 @@ static int ns_entities(gql_resolve_info *info, const gql_val *parent, const gql_
     c->reporting_since = ctx->now - (ctx->cfg ? ctx->cfg->reporting_window : 300);
     if (parse_filter(info, args, &c->filter) < 0) return -1;
 
-    /* first: 1 .. --max-page-size; out of range is the caller's mistake, not silently clamped. */
-    int64_t first = 50;
-    gql_arg_int(args, "first", &first);
+    /* first: 1 .. --max-page-size; a value the caller gave out of range is the caller's mistake,
+     * not silently clamped. The schema default (50) is capped at a smaller --max-page-size so that
+     * documents without `first` (the seed's GetKafkaEntities) run on every configuration. */
     uint32_t max = ctx->cfg && ctx->cfg->max_page_size ? ctx->cfg->max_page_size : 500;
+    int64_t first = 50;
+    if (!gql_arg_int(args, "first", &first) || !first_given(info)) first = first < (int64_t)max ? first : (int64_t)max;
     if (first < 1 || first > (int64_t)max)
         return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "first must be between 1 and %u, got %lld", max,
                                   (long long)first);
