@@ -111,6 +111,14 @@ def test_graphql_basics(s):
                       accept="application/json;q=0.5, application/graphql-response+json")
     tap.ok(h.get("content-type", "").startswith("application/graphql-response+json"), "Accept q-values decide",
            detail=h)
+    for accept, want in (("application/graphql-response+json, application/json", "application/graphql-response+json"),
+                         ("application/json, application/graphql-response+json", "application/json"),
+                         ("application/*", "application/json"),
+                         ("text/html, */*;q=0.1", "application/json"),
+                         ("text/html;q=0.9, application/graphql-response+json;q=0.8", "application/graphql-response+json"),
+                         ("APPLICATION/JSON", "application/json")):
+        st, h, raw = post(s, json.dumps({"query": "{ __typename }"}), accept=accept)
+        tap.ok(st == 200 and h.get("content-type", "").startswith(want), f"Accept {accept!r} -> {want}", detail=h)
     st, h, raw = post(s, json.dumps({"query": "{ __typename }"}), ctype="application/json; charset=UTF-8")
     tap.eq(st, 200, "Content-Type with charset=UTF-8 accepted")
 
@@ -318,6 +326,9 @@ def test_static(s):
                  "/graphiql/%2e%2e/%2e%2e/etc/passwd"):
         st, h, body = raw_http(s.port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
         tap.ok(st in (400, 404) and b"root:" not in body, f"path traversal refused: {path}", detail=f"{st} {body[:200]!r}")
+    st, h, raw = s.request("HEAD", "/graphiql")
+    tap.ok(st == 200 and raw == b"" and h.get("content-type", "").startswith("text/html"), "HEAD /graphiql: headers only",
+           detail=f"{st} {h} {raw[:100]!r}")
     st, h, raw = s.request("GET", "/graphiql/package.json")
     tap.eq(st, 404, "files outside the asset list: 404")
     st, h, raw = s.request("POST", "/graphiql", "x", {"Content-Type": "text/plain"})
