@@ -28,6 +28,9 @@ typedef struct {
     uint32_t depth;
     uint32_t max_depth;
     uint32_t prev_end; /* end offset of the last consumed token, for node locations */
+    /* Items of the lists being built, innermost last. Each list is copied out into an exactly
+     * sized array when it ends, so a document costs no per-list doubling slack. */
+    ptrvec_t scratch;
 } parser;
 
 /* A growable array of gql_name structs in the arena. */
@@ -46,9 +49,22 @@ static void namevec_push(arena_t *a, namevec *v, gql_name n) {
     v->items[v->count++] = n;
 }
 
-static void vec_take(const ptrvec_t *v, void *items_out, size_t *count_out) {
-    memcpy(items_out, &v->items, sizeof v->items);
-    *count_out = v->count;
+static void scratch_push(parser *p, void *item) {
+    ptrvec_push(p->a, &p->scratch, item);
+}
+
+/* Ends the list whose items were pushed since mark: copies them into an exactly sized arena array
+ * (stored through items_out, a T*** for the list's element type) and pops them. */
+static void scratch_take(parser *p, size_t mark, void *items_out, size_t *count_out) {
+    size_t n = p->scratch.count - mark;
+    void **items = NULL;
+    if (n) {
+        items = arena_alloc(p->a, n * sizeof *items);
+        memcpy(items, p->scratch.items + mark, n * sizeof *items);
+    }
+    memcpy(items_out, &items, sizeof items);
+    *count_out = n;
+    p->scratch.count = mark;
 }
 
 static _Noreturn void fail_loc(parser *p, gql_loc loc, const char *code, const char *fmt, ...)
@@ -172,7 +188,7 @@ static gql_value *parse_value(parser *p, bool is_const);
 /* Arguments[Const] (§2.6): ( Argument+ ) */
 static void parse_arguments(parser *p, bool is_const, gql_argument ***out, size_t *count) {
     if (!expect_optional(p, GQL_TOK_PAREN_L)) return;
-    ptrvec_t v = {0};
+    size_t mark = p->scratch.count;
     do {
         gql_argument *arg = arena_alloc(p->a, sizeof *arg);
         arg->loc = start(p);
@@ -180,14 +196,14 @@ static void parse_arguments(parser *p, bool is_const, gql_argument ***out, size_
         expect(p, GQL_TOK_COLON);
         arg->value = parse_value(p, is_const);
         finish(p, &arg->loc);
-        ptrvec_push(p->a, &v, arg);
+        scratch_push(p, arg);
     } while (!expect_optional(p, GQL_TOK_PAREN_R));
-    vec_take(&v, out, count);
+    scratch_take(p, mark, out, count);
 }
 
 /* Directives[Const] (§2.12): Directive+ where Directive : @ Name Arguments? */
 static void parse_directives(parser *p, bool is_const, gql_directive ***out, size_t *count) {
-    ptrvec_t v = {0};
+    size_t mark = p->scratch.count;
     while (peek(p, GQL_TOK_AT)) {
         gql_directive *d = arena_alloc(p->a, sizeof *d);
         d->loc = start(p);
@@ -195,9 +211,9 @@ static void parse_directives(parser *p, bool is_const, gql_directive ***out, siz
         d->name = parse_name(p);
         parse_arguments(p, is_const, &d->args, &d->nargs);
         finish(p, &d->loc);
-        ptrvec_push(p->a, &v, d);
+        scratch_push(p, d);
     }
-    vec_take(&v, out, count);
+    scratch_take(p, mark, out, count);
 }
 
 /* Value[Const] (§2.9). In a constant context a variable is an error (graphql-js wording). */
@@ -210,9 +226,9 @@ static gql_value *parse_value(parser *p, bool is_const) {
         enter(p);
         advance(p);
         v->kind = GQL_VALUE_LIST;
-        ptrvec_t items = {0};
-        while (!expect_optional(p, GQL_TOK_BRACKET_R)) ptrvec_push(p->a, &items, parse_value(p, is_const));
-        vec_take(&items, &v->list.items, &v->list.count);
+        size_t mark = p->scratch.count;
+        while (!expect_optional(p, GQL_TOK_BRACKET_R)) scratch_push(p, parse_value(p, is_const));
+        scratch_take(p, mark, &v->list.items, &v->list.count);
         leave(p);
         break;
     }
@@ -220,7 +236,7 @@ static gql_value *parse_value(parser *p, bool is_const) {
         enter(p);
         advance(p);
         v->kind = GQL_VALUE_OBJECT;
-        ptrvec_t fields = {0};
+        size_t mark = p->scratch.count;
         while (!expect_optional(p, GQL_TOK_BRACE_R)) {
             gql_object_field *f = arena_alloc(p->a, sizeof *f);
             f->loc = start(p);
@@ -228,9 +244,9 @@ static gql_value *parse_value(parser *p, bool is_const) {
             expect(p, GQL_TOK_COLON);
             f->value = parse_value(p, is_const);
             finish(p, &f->loc);
-            ptrvec_push(p->a, &fields, f);
+            scratch_push(p, f);
         }
-        vec_take(&fields, &v->object.fields, &v->object.count);
+        scratch_take(p, mark, &v->object.fields, &v->object.count);
         leave(p);
         break;
     }
@@ -359,12 +375,12 @@ static gql_selection_set *parse_selection_set(parser *p) {
     ss->loc = start(p);
     enter(p);
     expect(p, GQL_TOK_BRACE_L);
-    ptrvec_t v = {0};
+    size_t mark = p->scratch.count;
     do {
-        ptrvec_push(p->a, &v, parse_selection(p));
+        scratch_push(p, parse_selection(p));
     } while (!expect_optional(p, GQL_TOK_BRACE_R));
     leave(p);
-    vec_take(&v, &ss->items, &ss->count);
+    scratch_take(p, mark, &ss->items, &ss->count);
     finish(p, &ss->loc);
     return ss;
 }
@@ -381,7 +397,7 @@ static gql_op_type parse_operation_type(parser *p) {
 /* VariableDefinitions (§2.10): ( VariableDefinition+ ) */
 static void parse_variable_definitions(parser *p, gql_definition *def) {
     if (!expect_optional(p, GQL_TOK_PAREN_L)) return;
-    ptrvec_t v = {0};
+    size_t mark = p->scratch.count;
     do {
         gql_variable_def *vd = arena_alloc(p->a, sizeof *vd);
         vd->loc = start(p);
@@ -395,9 +411,9 @@ static void parse_variable_definitions(parser *p, gql_definition *def) {
         if (expect_optional(p, GQL_TOK_EQUALS)) vd->default_value = parse_value(p, true);
         parse_directives(p, true, &vd->directives, &vd->ndirectives);
         finish(p, &vd->loc);
-        ptrvec_push(p->a, &v, vd);
+        scratch_push(p, vd);
     } while (!expect_optional(p, GQL_TOK_PAREN_R));
-    vec_take(&v, &def->vars, &def->nvars);
+    scratch_take(p, mark, &def->vars, &def->nvars);
 }
 
 static gql_definition *new_def(parser *p, gql_def_kind kind, gql_loc loc) {
@@ -462,17 +478,17 @@ static gql_input_value_def *parse_input_value_def(parser *p) {
 static void parse_input_values(parser *p, gql_token_kind open, gql_token_kind close, gql_input_value_def ***out,
                                size_t *count) {
     if (!expect_optional(p, open)) return;
-    ptrvec_t v = {0};
+    size_t mark = p->scratch.count;
     do {
-        ptrvec_push(p->a, &v, parse_input_value_def(p));
+        scratch_push(p, parse_input_value_def(p));
     } while (!expect_optional(p, close));
-    vec_take(&v, out, count);
+    scratch_take(p, mark, out, count);
 }
 
 /* FieldsDefinition (§3.6): { FieldDefinition+ } */
 static void parse_fields_definition(parser *p, gql_definition *d) {
     if (!expect_optional(p, GQL_TOK_BRACE_L)) return;
-    ptrvec_t v = {0};
+    size_t mark = p->scratch.count;
     do {
         gql_field_def *f = arena_alloc(p->a, sizeof *f);
         f->loc = start(p);
@@ -483,9 +499,9 @@ static void parse_fields_definition(parser *p, gql_definition *d) {
         f->type = parse_type(p);
         parse_directives(p, true, &f->directives, &f->ndirectives);
         finish(p, &f->loc);
-        ptrvec_push(p->a, &v, f);
+        scratch_push(p, f);
     } while (!expect_optional(p, GQL_TOK_BRACE_R));
-    vec_take(&v, &d->fields, &d->nfields);
+    scratch_take(p, mark, &d->fields, &d->nfields);
 }
 
 /* ImplementsInterfaces (§3.6): implements &? NamedType (& NamedType)* */
@@ -516,7 +532,7 @@ static void parse_union_members(parser *p, gql_definition *d) {
  * false or null. */
 static void parse_enum_values(parser *p, gql_definition *d) {
     if (!expect_optional(p, GQL_TOK_BRACE_L)) return;
-    ptrvec_t v = {0};
+    size_t mark = p->scratch.count;
     do {
         gql_enum_value_def *ev = arena_alloc(p->a, sizeof *ev);
         ev->loc = start(p);
@@ -528,9 +544,9 @@ static void parse_enum_values(parser *p, gql_definition *d) {
         ev->name = parse_name(p);
         parse_directives(p, true, &ev->directives, &ev->ndirectives);
         finish(p, &ev->loc);
-        ptrvec_push(p->a, &v, ev);
+        scratch_push(p, ev);
     } while (!expect_optional(p, GQL_TOK_BRACE_R));
-    vec_take(&v, &d->values, &d->nvalues);
+    scratch_take(p, mark, &d->values, &d->nvalues);
 }
 
 /* RootOperationTypeDefinition+ inside { } (§3.3) */
@@ -539,7 +555,7 @@ static void parse_root_operations(parser *p, gql_definition *d, bool required) {
         expect(p, GQL_TOK_BRACE_L);
     else if (!expect_optional(p, GQL_TOK_BRACE_L))
         return;
-    ptrvec_t v = {0};
+    size_t mark = p->scratch.count;
     do {
         gql_root_operation_def *r = arena_alloc(p->a, sizeof *r);
         r->loc = start(p);
@@ -547,9 +563,9 @@ static void parse_root_operations(parser *p, gql_definition *d, bool required) {
         expect(p, GQL_TOK_COLON);
         r->type = parse_name(p);
         finish(p, &r->loc);
-        ptrvec_push(p->a, &v, r);
+        scratch_push(p, r);
     } while (!expect_optional(p, GQL_TOK_BRACE_R));
-    vec_take(&v, &d->root_ops, &d->nroot_ops);
+    scratch_take(p, mark, &d->root_ops, &d->nroot_ops);
 }
 
 /* DirectiveLocations (§3.13): |? DirectiveLocation (| DirectiveLocation)* */
@@ -715,11 +731,11 @@ gql_document *gql_parse(arena_t *a, const char *src, size_t len, const gql_parse
     if (setjmp(p->jb)) return NULL;
 
     advance(p);
-    ptrvec_t defs = {0};
+    size_t mark = p->scratch.count;
     do {
-        ptrvec_push(a, &defs, parse_definition(p));
+        scratch_push(p, parse_definition(p));
     } while (!expect_optional(p, GQL_TOK_EOF));
-    vec_take(&defs, &doc->defs, &doc->ndefs);
+    scratch_take(p, mark, &doc->defs, &doc->ndefs);
     doc->token_count = p->ntokens;
     return doc;
 }
