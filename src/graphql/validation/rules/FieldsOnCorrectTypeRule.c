@@ -43,15 +43,33 @@ static void suggested_types(gql_vctx *ctx, const gql_type *t, const char *field,
             c[k].usage++;
         }
     }
-    /* stable insertion sort, as Array.prototype.sort is stable */
-    for (size_t i = 1; i < n; i++) {
-        cand x = c[i];
-        size_t j = i;
-        while (j > 0 && cand_cmp(ctx, &c[j - 1], &x) > 0) {
-            c[j] = c[j - 1];
-            j--;
+    /* The comparison is not a total order, so the result depends on the algorithm: sort as TimSort does on short
+     * arrays (V8's Array.prototype.sort and CPython's sorted): take the leading run (reversed when strictly
+     * descending), then binary insertion of the rest. */
+    size_t run = n ? 1 : 0;
+    if (n > 1) {
+        bool desc = cand_cmp(ctx, &c[1], &c[0]) < 0;
+        run = 2;
+        while (run < n && (cand_cmp(ctx, &c[run], &c[run - 1]) < 0) == desc) run++;
+        if (desc)
+            for (size_t i = 0, j = run - 1; i < j; i++, j--) {
+                cand tmp = c[i];
+                c[i] = c[j];
+                c[j] = tmp;
+            }
+    }
+    for (size_t i = run; i < n; i++) {
+        cand pivot = c[i];
+        size_t l = 0, r = i;
+        while (l < r) {
+            size_t mid = l + (r - l) / 2;
+            if (cand_cmp(ctx, &pivot, &c[mid]) < 0)
+                r = mid;
+            else
+                l = mid + 1;
         }
-        c[j] = x;
+        memmove(&c[l + 1], &c[l], (i - l) * sizeof *c);
+        c[l] = pivot;
     }
     for (size_t i = 0; i < n; i++) ptrvec_push(ctx->arena, out, (void *)c[i].type->name);
 }
