@@ -1,0 +1,78 @@
+// oracle.mjs -- the graphql-js side of the differential test.
+//
+//   node oracle.mjs GRAPHQL_MODULE_PATH < input.json > output.json
+//
+// input: {"sdl": "...", "docs": [{"file", "query", "variables", "entityd": {"valid": bool,
+//          "messages": [...], "data": {...}|null, "executed": bool}}],
+//         "introspection": {...entityd's introspection data...}, "printed": "entityd gql print-schema"}
+// output: {"docs": [{"file", "valid", "messages", "shape": null|{"ok": bool, "expected": ..}}],
+//          "introspection": {"breaking": [...], "dangerous": [...], "printedEqual": bool, ...}}
+//
+// Shape check: graphql-js executes the same document against the same schema, with every field
+// resolved from entityd's own response by response key and abstract types from __typename. If
+// entityd returned a key graphql-js would not (or missed one, or ordered them differently, or
+// broke null propagation), the two results differ.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const G = require(process.argv[2]);
+const { buildSchema, parse, validate, execute, buildClientSchema, findBreakingChanges,
+  findDangerousChanges, printSchema, getIntrospectionQuery } = G;
+
+const input = JSON.parse(fs.readFileSync(0, 'utf8'));
+const schema = buildSchema(input.sdl);
+
+const fieldResolver = (source, _args, _ctx, info) => {
+  if (source == null || typeof source !== 'object') return null;
+  const v = source[info.path.key];
+  return v === undefined ? null : v;
+};
+const typeResolver = (value) => (value && typeof value === 'object' ? value.__typename : undefined);
+
+const out = { docs: [] };
+for (const d of input.docs) {
+  const r = { file: d.file, valid: false, messages: [], shape: null };
+  let ast;
+  try {
+    ast = parse(d.query);
+  } catch (e) {
+    r.messages = [e.message];
+    out.docs.push(r);
+    continue;
+  }
+  const errors = validate(schema, ast);
+  r.valid = errors.length === 0;
+  r.messages = errors.map((e) => e.message);
+  if (r.valid && d.entityd && d.entityd.executed && d.entityd.data != null) {
+    const res = execute({
+      schema, document: ast, rootValue: d.entityd.data, variableValues: d.variables || {},
+      fieldResolver, typeResolver,
+    });
+    const expected = JSON.stringify(res.data);
+    const got = JSON.stringify(d.entityd.data);
+    r.shape = { ok: expected === got && !(res.errors && res.errors.length), expected: res.data,
+      errors: (res.errors || []).map((e) => e.message) };
+  }
+  out.docs.push(r);
+}
+
+if (input.introspection) {
+  const client = buildClientSchema(input.introspection);
+  out.introspection = {
+    breaking: findBreakingChanges(schema, client).concat(findBreakingChanges(client, schema)).map((c) => c.description),
+    dangerous: findDangerousChanges(schema, client).concat(findDangerousChanges(client, schema)).map((c) => c.description),
+    printedEqual: printSchema(client) === printSchema(schema),
+    printedDiff: printSchema(client) === printSchema(schema) ? null : [printSchema(schema), printSchema(client)],
+  };
+}
+if (input.printed !== undefined) {
+  out.printSchema = { equal: input.printed.trim() === printSchema(schema).trim(), expected: printSchema(schema) };
+}
+if (input.wantIntrospectionQuery) {
+  out.introspectionQuery = getIntrospectionQuery({
+    descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true,
+    inputValueDeprecation: true,
+  });
+}
+process.stdout.write(JSON.stringify(out));
