@@ -36,7 +36,7 @@ typedef struct {
     bool responded; /* a response was queued early (413 on Content-Length) */
     int status;
     const char *route;
-    const char *method;
+    const char *method; /* metrics label (static) */
 } req_state;
 
 static double elapsed_since(const struct timespec *t0) {
@@ -90,6 +90,14 @@ void http_set_error(http_response *r, int status, const char *content_type, cons
                              "code=\"UNAUTHENTICATED\"", 1);
 }
 
+/* A bounded set of method labels, so a client cannot create metric series at will. */
+static const char *method_label(const char *m) {
+    static const char *const known[] = {"GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"};
+    for (size_t i = 0; m && i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(m, known[i]) == 0) return known[i];
+    return "other";
+}
+
 /* Builds the libmicrohttpd response from a handler's http_response and queues it. */
 static enum MHD_Result send_response(const http_request *rq, http_response *r) {
     struct MHD_Response *mr;
@@ -123,7 +131,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!st) return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &st->start);
         st->route = "other";
-        st->method = method;
+        st->method = method_label(method); /* static: outlives libmicrohttpd's request memory */
         *con_cls = st;
         atomic_fetch_add(&srv->inflight, 1);
         /* A declared body over the limit is refused before it is read (RFC 9110 §15.5.14). */
@@ -179,14 +187,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return ret;
 }
 
-/* A bounded set of method labels, so a client cannot create metric series at will. */
-static const char *method_label(const char *m) {
-    static const char *const known[] = {"GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"};
-    for (size_t i = 0; m && i < sizeof known / sizeof known[0]; i++)
-        if (strcmp(m, known[i]) == 0) return known[i];
-    return "other";
-}
-
 /* MHD_OPTION_NOTIFY_COMPLETED: the request is over (sent, or the connection failed). */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe) {
     http_server *srv = cls;
@@ -196,7 +196,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (st->responded) {
         char labels[160];
         snprintf(labels, sizeof labels, "route=\"%s\",method=\"%s\",status=\"%d\"", st->route,
-                 method_label(st->method), st->status);
+                 st->method, st->status);
         metrics_counter_add("entityd_http_requests_total", "HTTP requests, by route, method and status", labels, 1);
         snprintf(labels, sizeof labels, "route=\"%s\"", st->route);
         metrics_observe("entityd_http_request_duration_seconds", "HTTP request latency, by route", labels,
