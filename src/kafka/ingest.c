@@ -655,7 +655,7 @@ static int kafka_parse_ndjson(kafka_batch *b, const char *body, size_t len, buf_
         size_t end = nl ? (size_t)(nl - body) : len;
         if (!kafka_blank(body + i, end - i)) {
             json_error_t jerr;
-            json_t *rec = json_loadb(body + i, end - i, 0, &jerr);
+            json_t *rec = json_loadb(body + i, end - i, JSON_DECODE_ANY, &jerr);
             if (!rec) {
                 const char *msg = arena_printf(b->ctx->arena, "invalid JSON: %s", jerr.text);
                 if (!first_error) first_error = msg;
@@ -681,7 +681,7 @@ static int kafka_parse_json(kafka_batch *b, const char *body, size_t len, buf_t 
     if (kafka_blank(body, len))
         return kafka_fail(out, http_status, 400, "empty body: send a JSON array of records or NDJSON");
     json_error_t jerr;
-    json_t *root = json_loadb(body, len, 0, &jerr);
+    json_t *root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
     if (!root)
         return kafka_fail(out, http_status, 400,
                           arena_printf(b->ctx->arena,

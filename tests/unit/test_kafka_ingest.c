@@ -548,6 +548,7 @@ static void test_body_errors(void **state) {
     json_decref(r);
     r = ingest(f, "\"a string\"", &status);
     assert_int_equal(status, 400);
+    assert_string_equal(json_string_value(json_object_get(r, "error")), "body must be a JSON array of records");
     json_decref(r);
     r = ingest(f, "[]", &status);
     assert_int_equal(status, 202);
