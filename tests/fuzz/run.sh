@@ -4,9 +4,9 @@
 # Works in a temporary directory: new corpus entries and crash artifacts never touch the source tree.
 set -u
 srcdir=${ENTITYD_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-cc=${CLANG:-}
-[ -n "$cc" ] && [ "$cc" != no ] || cc=$(command -v clang 2>/dev/null || true)
-if [ -z "$cc" ] || ! command -v "$cc" >/dev/null 2>&1; then
+# $CLANG comes from configure ("no" when it found none); run by hand without it, use clang from PATH.
+if [ -n "${CLANG+set}" ]; then cc=$CLANG; else cc=$(command -v clang 2>/dev/null || true); fi
+if [ -z "$cc" ] || [ "$cc" = no ] || ! command -v "$cc" >/dev/null 2>&1; then
     echo "1..0 # SKIP no clang"
     exit 0
 fi

@@ -302,6 +302,9 @@ static void test_string_errors(void **state) {
               20);
     lex_error("\"leading then escape \\uD83D\\n\"", "Syntax Error: Invalid Unicode escape sequence: \"\\uD83D\".", 1,
               22);
+    /* the quoted text is counted in characters, so a multi-byte character is never cut */
+    lex_error("\"\\u\xF0\x9F\x98\x80{11}\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u\xF0\x9F\x98\x80{11\".", 1,
+              2);
     lex_error("\"bad \\u{\xC3\xA9}\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{\xC3\xA9\".", 1, 6);
     lex_error("\"contains \x01 control\"", "Syntax Error: Invalid character within String: U+0001.", 1, 11);
     lex_error("\"contains \x1F control\"", "Syntax Error: Invalid character within String: U+001F.", 1, 11);

@@ -67,7 +67,8 @@ typedef struct {
     gql_loc err_loc;
 } gql_lexer;
 
-/* Prepares lx to read src[0..len). The source must stay alive as long as the tokens. */
+/* Prepares lx to read src[0..len), len < 4 GiB (offsets are 32-bit; gql_parse enforces it).
+ * The source must stay alive as long as the tokens. */
 void gql_lexer_init(gql_lexer *lx, arena_t *a, const char *src, size_t len);
 /* Reads the next token into lx->token. Returns false on a lexical error (see err_msg). */
 bool gql_lexer_next(gql_lexer *lx);
