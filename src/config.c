@@ -19,8 +19,8 @@
 typedef enum { OPT_STR, OPT_INT, OPT_U32, OPT_SIZE, OPT_DOUBLE } opt_type;
 
 typedef struct {
-    const char *flag;   /* without the leading "--" */
-    const char *env;    /* ENTITYD_* */
+    const char *flag; /* without the leading "--" */
+    const char *env;  /* ENTITYD_* */
     opt_type type;
     size_t offset;      /* into config_t */
     const char *defval; /* default as text; NULL: computed (see apply_computed_defaults) */
@@ -38,8 +38,8 @@ static const opt_def opts[] = {
     {"listen", "ENTITYD_LISTEN", OPT_STR, OFF(listen), "127.0.0.1", "127.0.0.1", 0, 0,
      "address to listen on (IPv4 or IPv6 literal, or a host name)"},
     {"port", "ENTITYD_PORT", OPT_INT, OFF(port), "8080", "8080", 1, 65535, "TCP port"},
-    {"data-dir", "ENTITYD_DATA_DIR", OPT_STR, OFF(data_dir), "./data", "./data",
-     0, 0, "directory for the database and admin.key (created if missing)"},
+    {"data-dir", "ENTITYD_DATA_DIR", OPT_STR, OFF(data_dir), "./data", "./data", 0, 0,
+     "directory for the database and admin.key (created if missing)"},
     {"db", "ENTITYD_DB", OPT_STR, OFF(db_path), NULL, "<data-dir>/entityd.db", 0, 0, "SQLite database file"},
     {"web-root", "ENTITYD_WEB_ROOT", OPT_STR, OFF(web_root), NULL, ENTITYD_PKGDATADIR "/web if present, else ./web", 0,
      0, "directory holding index.html and node_modules/ for /graphiql"},
@@ -105,10 +105,20 @@ static int parse_number(const opt_def *o, const char *s, double *out) {
     if (o->type == OPT_SIZE && *end) {
         double mul = 0;
         switch (*end) {
-        case 'k': case 'K': mul = KIB; break;
-        case 'm': case 'M': mul = MIB; break;
-        case 'g': case 'G': mul = GIB; break;
-        default: return -1;
+        case 'k':
+        case 'K':
+            mul = KIB;
+            break;
+        case 'm':
+        case 'M':
+            mul = MIB;
+            break;
+        case 'g':
+        case 'G':
+            mul = GIB;
+            break;
+        default:
+            return -1;
         }
         end++;
         if (*end == 'i' || *end == 'I') end++;
@@ -123,9 +133,9 @@ static int parse_number(const opt_def *o, const char *s, double *out) {
 
 /* Stores a textual value into the field of o; `from` names the source for messages. */
 static int set_value(config_t *c, const opt_def *o, const char *val, const char *from) {
-    char *field = (char *)c + o->offset;
+    void *field = (char *)c + o->offset;
     if (o->type == OPT_STR) {
-        char **p = (char **)field;
+        char **p = field;
         char *dup = strdup(val);
         if (!dup) return -1;
         free(*p);
@@ -142,11 +152,20 @@ static int set_value(config_t *c, const opt_def *o, const char *val, const char 
         return -1;
     }
     switch (o->type) {
-    case OPT_INT: *(int *)field = (int)v; break;
-    case OPT_U32: *(uint32_t *)field = (uint32_t)v; break;
-    case OPT_SIZE: *(size_t *)field = (size_t)v; break;
-    case OPT_DOUBLE: *(double *)field = v; break;
-    case OPT_STR: break;
+    case OPT_INT:
+        *(int *)field = (int)v;
+        break;
+    case OPT_U32:
+        *(uint32_t *)field = (uint32_t)v;
+        break;
+    case OPT_SIZE:
+        *(size_t *)field = (size_t)v;
+        break;
+    case OPT_DOUBLE:
+        *(double *)field = v;
+        break;
+    case OPT_STR:
+        break;
     }
     return 0;
 }

@@ -42,18 +42,19 @@ static int make_dirs(const char *dir) {
 
 /* Builds the schema from the embedded schema/ files and binds every module's resolvers. */
 static gql_schema *build_schema(void) {
-    const char *srcs[64], *names[64];
-    size_t lens[64];
-    size_t n = entityd_schema_nfiles < 64 ? entityd_schema_nfiles : 64;
+    arena_t *a = arena_new();
+    size_t n = entityd_schema_nfiles;
+    const char **srcs = arena_alloc(a, (n + 1) * sizeof *srcs);
+    const char **names = arena_alloc(a, (n + 1) * sizeof *names);
+    size_t *lens = arena_alloc(a, (n + 1) * sizeof *lens);
     for (size_t i = 0; i < n; i++) {
         srcs[i] = entityd_schema_files[i].data;
         lens[i] = entityd_schema_files[i].len;
         names[i] = entityd_schema_files[i].name;
     }
-    arena_t *a = arena_new();
     gql_errors errs;
     gql_errors_init(&errs, a);
-    gql_schema *schema = gql_schema_build(srcs, lens, names, n, &errs);
+    gql_schema *schema = gql_schema_build((const char *const *)srcs, lens, (const char *const *)names, n, &errs);
     if (!schema) {
         for (const gql_error *e = errs.head; e; e = e->next) {
             if (e->nlocations)
@@ -97,7 +98,8 @@ static int prepare_store(const config_t *cfg) {
 }
 
 static int run_server(config_t *cfg) {
-    /* Block the stop signals before any thread starts (threads inherit the mask), so only sigwait() below receives them. */
+    /* Block the stop signals before any thread starts (threads inherit the mask), so only sigwait() below receives
+     * them. */
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);

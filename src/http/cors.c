@@ -15,18 +15,17 @@ static bool origin_allowed(const config_t *cfg, const char *origin) {
     const char *list = cfg->cors_origins;
     if (!origin || !*origin || !list || !*list) return false;
     size_t olen = strlen(origin);
-    const char *p = list;
-    while (*p) {
-        while (*p == ' ' || *p == ',') p++;
-        const char *end = p;
-        while (*end && *end != ',') end++;
-        const char *last = end;
-        while (last > p && last[-1] == ' ') last--;
-        size_t n = (size_t)(last - p);
-        if (n == 1 && *p == '*') return true;
-        while (n && p[n - 1] == '/') n--; /* "https://a.example/" names the same origin */
-        if (n == olen && memcmp(p, origin, n) == 0) return true;
-        p = end;
+    for (const char *p = list; *p;) {
+        p += strspn(p, " ,");
+        const char *tok = p;
+        size_t n = strcspn(p, ",");
+        p += n;
+        while (n > 0 && tok[n - 1] == ' ')
+            n--;
+        if (n == 1 && tok[0] == '*') return true;
+        while (n > 0 && tok[n - 1] == '/')
+            n--; /* "https://a.example/" names the same origin */
+        if (n > 0 && n == olen && memcmp(tok, origin, n) == 0) return true;
     }
     return false;
 }
@@ -53,8 +52,9 @@ void http_cors_headers(const http_request *rq, struct MHD_Response *mr) {
 void http_cors_preflight(const http_request *rq, http_response *resp) {
     const char *origin = http_header(rq, "Origin");
     const char *req_method = http_header(rq, "Access-Control-Request-Method");
-    resp->route = strcmp(rq->path, "/graphql") == 0 ? "/graphql" : strcmp(rq->path, "/v1/events") == 0 ? "/v1/events"
-                                                                                                        : "other";
+    resp->route = strcmp(rq->path, "/graphql") == 0     ? "/graphql"
+                  : strcmp(rq->path, "/v1/events") == 0 ? "/v1/events"
+                                                        : "other";
     resp->allow = ALLOW_METHODS;
     if (origin && req_method) {
         if (!origin_allowed(rq->cfg, origin)) {

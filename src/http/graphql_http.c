@@ -27,7 +27,8 @@ static bool token_eq(const char *s, size_t n, const char *lit) {
 }
 
 static const char *skip_ws(const char *p, const char *end) {
-    while (p < end && (*p == ' ' || *p == '\t')) p++;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
     return p;
 }
 
@@ -42,7 +43,8 @@ static double range_q(const char *p, const char *end) {
         if (end - p >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
             char tmp[16];
             size_t n = 0;
-            for (const char *q = p + 2; q < end && *q != ';' && n < sizeof tmp - 1; q++) tmp[n++] = *q;
+            for (const char *q = p + 2; q < end && *q != ';' && n < sizeof tmp - 1; q++)
+                tmp[n++] = *q;
             tmp[n] = '\0';
             char *e;
             double v = strtod(tmp, &e);
@@ -71,14 +73,18 @@ static media_type negotiate(const char *accept) {
         size_t rlen = rend > r ? (size_t)(rend - r) : 0;
         const char *semi = memchr(r, ';', rlen);
         const char *tend = semi ? semi : rend;
-        while (tend > r && (tend[-1] == ' ' || tend[-1] == '\t')) tend--;
+        while (tend > r && (tend[-1] == ' ' || tend[-1] == '\t'))
+            tend--;
         size_t tlen = (size_t)(tend - r);
         double rq = range_q(semi ? semi : rend, rend);
         for (int i = 0; i < 2; i++) {
             int s = -1;
-            if (token_eq(r, tlen, names[i])) s = 2;
-            else if (token_eq(r, tlen, "application/*")) s = 1;
-            else if (token_eq(r, tlen, "*/*")) s = 0;
+            if (token_eq(r, tlen, names[i]))
+                s = 2;
+            else if (token_eq(r, tlen, "application/*"))
+                s = 1;
+            else if (token_eq(r, tlen, "*/*"))
+                s = 0;
             if (s > spec[i]) {
                 spec[i] = s;
                 q[i] = rq;
@@ -108,7 +114,8 @@ static int check_content_type(const char *ct, const char **why) {
     const char *p = skip_ws(ct, end);
     const char *semi = strchr(p, ';');
     const char *tend = semi ? semi : end;
-    while (tend > p && (tend[-1] == ' ' || tend[-1] == '\t')) tend--;
+    while (tend > p && (tend[-1] == ' ' || tend[-1] == '\t'))
+        tend--;
     if (!token_eq(p, (size_t)(tend - p), "application/json")) {
         *why = "unsupported Content-Type; use application/json";
         return -1;
@@ -157,8 +164,8 @@ static int params_from_body(const http_request *rq, const char *ctype, gql_param
         return -1;
     }
     if (!utf8_valid(rq->body, rq->body_len, &bad)) {
-        http_set_error(resp, 400, ctype, "BAD_REQUEST", "the request body is not valid UTF-8 (first bad byte at offset %zu)",
-                       bad);
+        http_set_error(resp, 400, ctype, "BAD_REQUEST",
+                       "the request body is not valid UTF-8 (first bad byte at offset %zu)", bad);
         return -1;
     }
     json_error_t jerr;
@@ -169,7 +176,8 @@ static int params_from_body(const http_request *rq, const char *ctype, gql_param
         return -1;
     }
     if (!json_is_object(gp->root)) {
-        http_set_error(resp, 400, ctype, "BAD_REQUEST", "the request body must be a JSON object with a \"query\" string");
+        http_set_error(resp, 400, ctype, "BAD_REQUEST",
+                       "the request body must be a JSON object with a \"query\" string");
         return -1;
     }
     json_t *q = json_object_get(gp->root, "query");
@@ -329,7 +337,9 @@ void http_graphql(const http_request *rq, http_response *resp) {
     gql_result_status rs = gql_engine_run(rq->engine, &greq, arena, &out);
     int status;
     switch (rs) {
-    case GQL_RESULT_OK: status = 200; break;
+    case GQL_RESULT_OK:
+        status = 200;
+        break;
     case GQL_RESULT_NOT_ALLOWED:
         status = 405;
         resp->allow = "POST";

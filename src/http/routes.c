@@ -56,8 +56,8 @@ static void metrics(const http_request *rq, http_response *resp) {
     if (st) {
         long long size = store_size_bytes(st);
         if (size >= 0)
-            metrics_gauge_set("entityd_store_size_bytes", "Size of the SQLite database (page_count * page_size)",
-                              NULL, (double)size);
+            metrics_gauge_set("entityd_store_size_bytes", "Size of the SQLite database (page_count * page_size)", NULL,
+                              (double)size);
     }
     buf_t b = BUF_INIT;
     metrics_render(&b);

@@ -85,9 +85,11 @@ void http_set_error(http_response *r, int status, const char *content_type, cons
     r->status = status;
     r->content_type = content_type ? content_type : "application/json; charset=utf-8";
     buf_free(&msg);
-    if (status != 401) http_count_graphql_errors(r->body, r->body_len);
-    else metrics_counter_add("entityd_graphql_errors_total", "GraphQL errors returned, by extensions.code",
-                             "code=\"UNAUTHENTICATED\"", 1);
+    if (status != 401)
+        http_count_graphql_errors(r->body, r->body_len);
+    else
+        metrics_counter_add("entityd_graphql_errors_total", "GraphQL errors returned, by extensions.code",
+                            "code=\"UNAUTHENTICATED\"", 1);
 }
 
 /* A bounded set of method labels, so a client cannot create metric series at will. */
@@ -173,7 +175,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         http_set_error(&resp, 413, NULL, "PAYLOAD_TOO_LARGE", "request body exceeds the limit of %zu bytes",
                        srv->cfg->max_body_bytes);
         /* The route still counts, so /metrics shows which endpoint was hit. */
-        resp.route = strcmp(url, "/graphql") == 0 ? "/graphql" : strcmp(url, "/v1/events") == 0 ? "/v1/events" : "other";
+        resp.route = strcmp(url, "/graphql") == 0     ? "/graphql"
+                     : strcmp(url, "/v1/events") == 0 ? "/v1/events"
+                                                      : "other";
     } else {
         http_route(&rq, &resp);
     }
@@ -195,8 +199,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!st) return;
     if (st->responded) {
         char labels[160];
-        snprintf(labels, sizeof labels, "route=\"%s\",method=\"%s\",status=\"%d\"", st->route,
-                 st->method, st->status);
+        snprintf(labels, sizeof labels, "route=\"%s\",method=\"%s\",status=\"%d\"", st->route, st->method, st->status);
         metrics_counter_add("entityd_http_requests_total", "HTTP requests, by route, method and status", labels, 1);
         snprintf(labels, sizeof labels, "route=\"%s\"", st->route);
         metrics_observe("entityd_http_request_duration_seconds", "HTTP request latency, by route", labels,
@@ -215,7 +218,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
     size_t n = strlen(line);
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
     log_warn("libmicrohttpd", "detail=\"%s\"", line);
 }
 
@@ -259,16 +263,12 @@ http_server *http_server_start(const config_t *cfg, gql_engine *engine, store_po
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ipv6) flags |= MHD_USE_IPv6;
     unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : 1;
-    s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
-                                 MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-                                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                                 MHD_OPTION_THREAD_POOL_SIZE, threads,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout,
-                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-                                 MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                                 MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s port %d (address in use, or not allowed?)", cfg->listen, cfg->port);
         free(s);

@@ -58,8 +58,10 @@ static void *worker_main(void *p) {
             int rc = w->fn(store, w->cfg, w->arg);
             double dt = mono_now() - t0;
             count_run(w, rc == 0 ? "ok" : "error", dt);
-            if (rc != 0) log_warn("worker run failed", "worker=%s", w->name);
-            else log_debug("worker run", "worker=%s seconds=%.3f", w->name, dt);
+            if (rc != 0)
+                log_warn("worker run failed", "worker=%s", w->name);
+            else
+                log_debug("worker run", "worker=%s seconds=%.3f", w->name, dt);
         } else {
             count_run(w, "error", 0);
         }

@@ -30,7 +30,9 @@ static int job(store_t *store, const config_t *cfg, void *arg) {
     return js->fail ? -1 : 0;
 }
 
-static int runs(job_state *js) { return __atomic_load_n(&js->runs, __ATOMIC_SEQ_CST); }
+static int runs(job_state *js) {
+    return __atomic_load_n(&js->runs, __ATOMIC_SEQ_CST);
+}
 
 static double now(void) {
     struct timespec t;
@@ -40,7 +42,8 @@ static double now(void) {
 
 static void wait_runs(job_state *js, int n) {
     double t0 = now();
-    while (runs(js) < n && now() - t0 < 5) usleep(1000);
+    while (runs(js) < n && now() - t0 < 5)
+        usleep(1000);
 }
 
 static void test_run_kick_stop(void **state) {
