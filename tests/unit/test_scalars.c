@@ -103,7 +103,8 @@ static void test_int(void **state) {
     pl_err(f, "\"1\"", "Int cannot represent non-integer value: \"1\"");
     pl_err(f, "ENUM", "Int cannot represent non-integer value: ENUM");
     pl_err(f, "2147483648", "Int cannot represent non 32-bit signed integer value: 2147483648");
-    pl_err(f, "99999999999999999999999", "Int cannot represent non 32-bit signed integer value: 99999999999999999999999");
+    pl_err(f, "99999999999999999999999",
+           "Int cannot represent non 32-bit signed integer value: 99999999999999999999999");
 }
 
 static void test_float(void **state) {
@@ -173,9 +174,8 @@ static void test_json(void **state) {
     gql_map_set(A, &vars, "v", gql_str("from var"));
     gql_val out;
     const char *err = NULL;
-    assert_int_equal(j->parse_literal(A, lit("{a: [1, 2.5, \"s\", true, null, E], b: {c: $v}, d: $missing}"), &vars,
-                                      &out, &err),
-                     0);
+    assert_int_equal(
+        j->parse_literal(A, lit("{a: [1, 2.5, \"s\", true, null, E], b: {c: $v}, d: $missing}"), &vars, &out, &err), 0);
     assert_int_equal(out.kind, GQL_V_MAP);
     const gql_val *a = gql_map_get(&out, "a");
     assert_int_equal(a->list.count, 6);
@@ -206,9 +206,15 @@ static void test_datetime(void **state) {
     s = "2023-12-31t23:59:59-00:30";
     assert_int_equal(gql_datetime_normalize(s, strlen(s), out), 0);
     assert_string_equal(out, "2024-01-01T00:29:59Z");
-    const char *bad[] = {"2024-01-01",           "2024-13-01T00:00:00Z",     "2023-02-29T00:00:00Z",
-                         "2024-01-01T24:00:00Z", "2024-01-01T00:00:00",      "2024-01-01T00:00:00+0100",
-                         "2024-01-01T00:00:00.Z", "0000-01-01T00:00:00+01:00", "2024-01-01T00:00:00Zjunk",
+    const char *bad[] = {"2024-01-01",
+                         "2024-13-01T00:00:00Z",
+                         "2023-02-29T00:00:00Z",
+                         "2024-01-01T24:00:00Z",
+                         "2024-01-01T00:00:00",
+                         "2024-01-01T00:00:00+0100",
+                         "2024-01-01T00:00:00.Z",
+                         "0000-01-01T00:00:00+01:00",
+                         "2024-01-01T00:00:00Zjunk",
                          "2024-01-01T00:60:00Z"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (gql_datetime_normalize(bad[i], strlen(bad[i]), out) == 0) fprintf(stderr, "# accepted %s\n", bad[i]);
@@ -230,8 +236,9 @@ static void test_duration(void **state) {
         const char *in;
         int64_t secs;
         const char *canon;
-    } ok[] = {{"90s", 90, "1m30s"}, {"10m", 600, "10m"},         {"1h", 3600, "1h"},  {"1h30m", 5400, "1h30m"},
-              {"7d", 604800, "7d"}, {"1d2h3m4s", 93784, "1d2h3m4s"}, {"0s", 0, "0s"}, {"25h", 90000, "1d1h"}};
+    } ok[] = {{"90s", 90, "1m30s"},     {"10m", 600, "10m"},   {"1h", 3600, "1h"},
+              {"1h30m", 5400, "1h30m"}, {"7d", 604800, "7d"},  {"1d2h3m4s", 93784, "1d2h3m4s"},
+              {"0s", 0, "0s"},          {"25h", 90000, "1d1h"}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         assert_int_equal(gql_duration_parse(ok[i].in, strlen(ok[i].in), &secs), 0);
         assert_int_equal(secs, ok[i].secs);
@@ -257,9 +264,16 @@ static void test_printers(void **state) {
     struct {
         double d;
         const char *js;
-    } nums[] = {{1.5, "1.5"},     {100, "100"},       {1e21, "1e+21"},    {1e-7, "1e-7"}, {0.000001, "0.000001"},
-                {-0.0, "0"},      {123456789012345680000.0, "123456789012345680000"}, {0.1, "0.1"},
-                {1.0 / 3, "0.3333333333333333"}, {-2.5e-10, "-2.5e-10"}};
+    } nums[] = {{1.5, "1.5"},
+                {100, "100"},
+                {1e21, "1e+21"},
+                {1e-7, "1e-7"},
+                {0.000001, "0.000001"},
+                {-0.0, "0"},
+                {123456789012345680000.0, "123456789012345680000"},
+                {0.1, "0.1"},
+                {1.0 / 3, "0.3333333333333333"},
+                {-2.5e-10, "-2.5e-10"}};
     char out[40];
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
         gql_js_number(nums[i].d, out);

@@ -14,7 +14,9 @@
 #include "graphql/type/scalars.h"
 #include "graphql/type/schema.h"
 
-static gql_schema *build(const char *sdl, gql_errors *e) { return gql_schema_build(&sdl, NULL, NULL, 1, e); }
+static gql_schema *build(const char *sdl, gql_errors *e) {
+    return gql_schema_build(&sdl, NULL, NULL, 1, e);
+}
 
 /* Builds sdl, expects failure with an error whose message is exactly msg. */
 static void expect_error(const char *sdl, const char *msg) {
@@ -23,10 +25,12 @@ static void expect_error(const char *sdl, const char *msg) {
     gql_errors_init(&e, a);
     gql_schema *s = build(sdl, &e);
     bool found = false;
-    for (const gql_error *err = e.head; err; err = err->next) found = found || strcmp(err->message, msg) == 0;
+    for (const gql_error *err = e.head; err; err = err->next)
+        found = found || strcmp(err->message, msg) == 0;
     if (!found || s) {
         fprintf(stderr, "# SDL: %s\n# wanted: %s\n", sdl, msg);
-        for (const gql_error *err = e.head; err; err = err->next) fprintf(stderr, "#   got: %s\n", err->message);
+        for (const gql_error *err = e.head; err; err = err->next)
+            fprintf(stderr, "#   got: %s\n", err->message);
     }
     gql_schema_free(s);
     arena_free(a);
@@ -38,7 +42,8 @@ static gql_schema *expect_ok(const char *sdl, arena_t *a) {
     gql_errors e;
     gql_errors_init(&e, a);
     gql_schema *s = build(sdl, &e);
-    for (const gql_error *err = e.head; err; err = err->next) fprintf(stderr, "# unexpected: %s\n", err->message);
+    for (const gql_error *err = e.head; err; err = err->next)
+        fprintf(stderr, "# unexpected: %s\n", err->message);
     assert_non_null(s);
     return s;
 }
@@ -61,7 +66,8 @@ static void test_sdl_rules(void **state) {
     expect_error("type Query { a: Int } directive @d(x: Int, x: Int) on FIELD",
                  "Argument \"@d(x:)\" can only be defined once.");
     expect_error("type Query { a: Int } enum E { A A }", "Enum value \"E.A\" can only be defined once.");
-    expect_error("type Query { a: Int } enum E { A } extend enum E { A }", "Enum value \"E.A\" can only be defined once.");
+    expect_error("type Query { a: Int } enum E { A } extend enum E { A }",
+                 "Enum value \"E.A\" can only be defined once.");
     expect_error("type Query { a: Int } directive @d on FIELD directive @d on FIELD",
                  "There can be only one directive named \"@d\".");
     expect_error("type Query { a: Foo }", "Unknown type \"Foo\".");
@@ -69,7 +75,8 @@ static void test_sdl_rules(void **state) {
     expect_error("type Query { a: Int } union U = Query | Foo", "Unknown type \"Foo\".");
     expect_error("type Query implements Foo { a: Int }", "Unknown type \"Foo\".");
     expect_error("schema { query: Foo } type Query { a: Int }", "Unknown type \"Foo\".");
-    expect_error("type Query { a: Int } extend type X { a: Int }", "Cannot extend type \"X\" because it is not defined.");
+    expect_error("type Query { a: Int } extend type X { a: Int }",
+                 "Cannot extend type \"X\" because it is not defined.");
     expect_error("type Query { a: Int } enum E { A } extend type E { a: Int }", "Cannot extend non-enum type \"E\".");
     expect_error("type Query { a: Int } extend input Query { a: Int }", "Cannot extend non-object type \"Query\".");
     expect_error("type Query { a: Int @foo }", "Unknown directive \"@foo\".");
@@ -79,8 +86,9 @@ static void test_sdl_rules(void **state) {
     expect_error("type Query { a: Int } directive @d on OBJECT type X @d { a: Int } extend type X @d",
                  "The directive \"@d\" can only be used once at this location.");
     expect_error("type Query { a: Int @deprecated(foo: 1) }", "Unknown argument \"foo\" on directive \"@deprecated\".");
-    expect_error("type Query { a: Int } scalar S @specifiedBy",
-                 "Directive \"@specifiedBy\" argument \"url\" of type \"String!\" is required, but it was not provided.");
+    expect_error(
+        "type Query { a: Int } scalar S @specifiedBy",
+        "Directive \"@specifiedBy\" argument \"url\" of type \"String!\" is required, but it was not provided.");
     expect_error("type Query { a: Int } type __Schema { x: Int }",
                  "Schema must contain uniquely named types but contains multiple types named \"__Schema\".");
     expect_error("type Query { a: Int } query { a }", "The operation definition is not allowed in a schema document.");
@@ -166,7 +174,8 @@ static void test_interfaces(void **state) {
                  "Type Query must only implement Interface types, it cannot implement Q2.");
     expect_error("type Query { a: Int } interface I implements I { a: Int }",
                  "Type I cannot implement itself because it would create a circular reference.");
-    expect_error("type Query implements I & I { a: Int } interface I { a: Int }", "Type Query can only implement I once.");
+    expect_error("type Query implements I & I { a: Int } interface I { a: Int }",
+                 "Type Query can only implement I once.");
     expect_error("type Query implements I { b: Int } interface I { a: Int }",
                  "Interface field I.a expected but Query does not provide it.");
     expect_error("type Query implements I { a: String } interface I { a: Int }",
@@ -251,7 +260,8 @@ static void test_unions_enums_inputs(void **state) {
     expect_error("type Query { a: Int } enum E", "Enum type E must define one or more values.");
     expect_error("type Query { a: Int } input I", "Input Object type I must define one or more fields.");
     expect_error("type Query { a: Int } input I { q: Query }", "The type of I.q must be Input Type but got: Query.");
-    expect_error("type Query { a: Int } input I { a: Int! @deprecated }", "Required input field I.a cannot be deprecated.");
+    expect_error("type Query { a: Int } input I { a: Int! @deprecated }",
+                 "Required input field I.a cannot be deprecated.");
     expect_error("type Query { a: Int } input I @oneOf { a: Int! b: Int }", "OneOf input field I.a must be nullable.");
     expect_error("type Query { a: Int } input I @oneOf { a: Int b: Int = 3 }",
                  "OneOf input field I.b cannot have a default value.");
@@ -297,7 +307,8 @@ static void test_extensions_and_details(void **state) {
     gql_errors e;
     gql_errors_init(&e, a);
     gql_schema *s = gql_schema_build(srcs, NULL, names, 2, &e);
-    for (const gql_error *err = e.head; err; err = err->next) fprintf(stderr, "# unexpected: %s\n", err->message);
+    for (const gql_error *err = e.head; err; err = err->next)
+        fprintf(stderr, "# unexpected: %s\n", err->message);
     assert_non_null(s);
     gql_type *q = s->query;
     assert_string_equal(q->name, "Query");
@@ -353,7 +364,8 @@ static void test_extensions_and_details(void **state) {
     assert_null(gql_schema_type(s, "Float"));
     assert_null(gql_schema_type(s, "ID"));
     assert_non_null(gql_schema_type(s, "Boolean"));
-    for (size_t i = 0; i < s->ntypes; i++) assert_ptr_equal(gql_schema_type(s, s->type_list[i]->name), s->type_list[i]);
+    for (size_t i = 0; i < s->ntypes; i++)
+        assert_ptr_equal(gql_schema_type(s, s->type_list[i]->name), s->type_list[i]);
     assert_string_equal(s->type_list[0]->name, "Query");
     gql_schema_free(s);
 

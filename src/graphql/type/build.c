@@ -59,32 +59,45 @@ static item_t *new_item(bctx *c, gql_definition *d, int src) {
 }
 
 /* Copies a ptrvec into a typed array (void* and T* need not share a representation in C). */
-#define VEC_TO_ARRAY(c, vec, T, out, nout)                                                \
-    do {                                                                                  \
-        (nout) = (vec).count;                                                             \
-        (out) = (vec).count ? arena_alloc((c)->a, (vec).count * sizeof(T *)) : NULL;      \
-        for (size_t vi_ = 0; vi_ < (vec).count; vi_++) (out)[vi_] = (T *)(vec).items[vi_]; \
+#define VEC_TO_ARRAY(c, vec, T, out, nout)                                                                             \
+    do {                                                                                                               \
+        (nout) = (vec).count;                                                                                          \
+        (out) = (vec).count ? arena_alloc((c)->a, (vec).count * sizeof(T *)) : NULL;                                   \
+        for (size_t vi_ = 0; vi_ < (vec).count; vi_++)                                                                 \
+            (out)[vi_] = (T *)(vec).items[vi_];                                                                        \
     } while (0)
 
 static gql_type_kind def_type_kind(gql_def_kind k) {
     switch (k) {
-    case GQL_DEF_SCALAR: return GQL_SCALAR;
-    case GQL_DEF_OBJECT: return GQL_OBJECT;
-    case GQL_DEF_INTERFACE: return GQL_INTERFACE;
-    case GQL_DEF_UNION: return GQL_UNION;
-    case GQL_DEF_ENUM: return GQL_ENUM;
-    default: return GQL_INPUT_OBJECT;
+    case GQL_DEF_SCALAR:
+        return GQL_SCALAR;
+    case GQL_DEF_OBJECT:
+        return GQL_OBJECT;
+    case GQL_DEF_INTERFACE:
+        return GQL_INTERFACE;
+    case GQL_DEF_UNION:
+        return GQL_UNION;
+    case GQL_DEF_ENUM:
+        return GQL_ENUM;
+    default:
+        return GQL_INPUT_OBJECT;
     }
 }
 
 static const char *kind_word(gql_type_kind k) {
     switch (k) {
-    case GQL_SCALAR: return "scalar";
-    case GQL_OBJECT: return "object";
-    case GQL_INTERFACE: return "interface";
-    case GQL_UNION: return "union";
-    case GQL_ENUM: return "enum";
-    default: return "input object";
+    case GQL_SCALAR:
+        return "scalar";
+    case GQL_OBJECT:
+        return "object";
+    case GQL_INTERFACE:
+        return "interface";
+    case GQL_UNION:
+        return "union";
+    case GQL_ENUM:
+        return "enum";
+    default:
+        return "input object";
     }
 }
 
@@ -207,7 +220,8 @@ static void fill_type(bctx *c, gql_type *t, item_t *def_item) {
     ptrvec_push(c->a, &parts, def_item);
     ptrvec_t *exts = strmap_get(&c->ext_map, t->name);
     if (exts)
-        for (size_t i = 0; i < exts->count; i++) ptrvec_push(c->a, &parts, exts->items[i]);
+        for (size_t i = 0; i < exts->count; i++)
+            ptrvec_push(c->a, &parts, exts->items[i]);
 
     ptrvec_t fields = {0}, ifaces = {0}, members = {0}, values = {0}, inputs = {0};
     strmap_init(&t->field_map, c->a);
@@ -220,7 +234,9 @@ static void fill_type(bctx *c, gql_type *t, item_t *def_item) {
             add_named_refs(c, it->src, d->interfaces, d->ninterfaces, &ifaces);
             add_fields(c, it->src, t, d, &fields);
             break;
-        case GQL_UNION: add_named_refs(c, it->src, d->members, d->nmembers, &members); break;
+        case GQL_UNION:
+            add_named_refs(c, it->src, d->members, d->nmembers, &members);
+            break;
         case GQL_ENUM:
             for (size_t i = 0; i < d->nvalues; i++) {
                 const gql_enum_value_def *vd = d->values[i];
@@ -254,7 +270,8 @@ static void fill_type(bctx *c, gql_type *t, item_t *def_item) {
             if (url && url->kind == GQL_VALUE_STRING) t->specified_by_url = url->str;
             break;
         }
-        default: break;
+        default:
+            break;
         }
     }
     VEC_TO_ARRAY(c, fields, gql_field, t->fields, t->nfields);
@@ -409,7 +426,8 @@ static void check_directives(bctx *c, int src, gql_directive *const *dirs, size_
         }
         for (size_t k = 0; k < use->nargs; k++) {
             bool known = false;
-            for (size_t j = 0; j < dd->nargs && !known; j++) known = !strcmp(dd->args[j]->name, use->args[k]->name.value);
+            for (size_t j = 0; j < dd->nargs && !known; j++)
+                known = !strcmp(dd->args[j]->name, use->args[k]->name.value);
             if (!known)
                 berr(c, src, &use->args[k]->name.loc, NULL, "Unknown argument \"%s\" on directive \"@%s\".",
                      use->args[k]->name.value, dd->name);
@@ -419,25 +437,32 @@ static void check_directives(bctx *c, int src, gql_directive *const *dirs, size_
             if (!a->type || a->type->kind != GQL_NON_NULL || a->default_value) continue;
             if (!directive_arg(use, a->name))
                 berr(c, src, &use->loc, NULL,
-                     "Directive \"@%s\" argument \"%s\" of type \"%s\" is required, but it was not provided.",
-                     dd->name, a->name, gql_type_str(c->a, a->type));
+                     "Directive \"@%s\" argument \"%s\" of type \"%s\" is required, but it was not provided.", dd->name,
+                     a->name, gql_type_str(c->a, a->type));
         }
     }
 }
 
 static void check_input_value_directives(bctx *c, int src, gql_input_value_def *const *defs, size_t n,
                                          uint32_t location) {
-    for (size_t i = 0; i < n; i++) check_directives(c, src, defs[i]->directives, defs[i]->ndirectives, location, NULL);
+    for (size_t i = 0; i < n; i++)
+        check_directives(c, src, defs[i]->directives, defs[i]->ndirectives, location, NULL);
 }
 
 static uint32_t type_location(gql_def_kind k) {
     switch (k) {
-    case GQL_DEF_SCALAR: return GQL_DL_SCALAR;
-    case GQL_DEF_OBJECT: return GQL_DL_OBJECT;
-    case GQL_DEF_INTERFACE: return GQL_DL_INTERFACE;
-    case GQL_DEF_UNION: return GQL_DL_UNION;
-    case GQL_DEF_ENUM: return GQL_DL_ENUM;
-    default: return GQL_DL_INPUT_OBJECT;
+    case GQL_DEF_SCALAR:
+        return GQL_DL_SCALAR;
+    case GQL_DEF_OBJECT:
+        return GQL_DL_OBJECT;
+    case GQL_DEF_INTERFACE:
+        return GQL_DL_INTERFACE;
+    case GQL_DEF_UNION:
+        return GQL_DL_UNION;
+    case GQL_DEF_ENUM:
+        return GQL_DL_ENUM;
+    default:
+        return GQL_DL_INPUT_OBJECT;
     }
 }
 
@@ -469,7 +494,8 @@ static void check_all_directives(bctx *c, item_t *schema_def, ptrvec_t *schema_e
         ptrvec_t tseen = {0};
         check_def_directives(c, it, &tseen);
         ptrvec_t *exts = strmap_get(&c->ext_map, it->def->name.value);
-        for (size_t j = 0; exts && j < exts->count; j++) check_def_directives(c, exts->items[j], &tseen);
+        for (size_t j = 0; exts && j < exts->count; j++)
+            check_def_directives(c, exts->items[j], &tseen);
     }
     for (size_t i = 0; i < c->dir_items.count; i++) {
         item_t *it = c->dir_items.items[i];
@@ -488,7 +514,8 @@ static void set_roots(bctx *c, item_t *schema_def, ptrvec_t *schema_exts) {
         ptrvec_push(c->a, &parts, schema_def);
         s->description = schema_def->def->description;
     }
-    for (size_t i = 0; i < schema_exts->count; i++) ptrvec_push(c->a, &parts, schema_exts->items[i]);
+    for (size_t i = 0; i < schema_exts->count; i++)
+        ptrvec_push(c->a, &parts, schema_exts->items[i]);
     static const char *const op_names[] = {"query", "mutation", "subscription"};
     for (size_t p = 0; p < parts.count; p++) {
         item_t *it = parts.items[p];
@@ -546,9 +573,14 @@ static void set_scalars(const ptrvec_t *types) {
     static const struct {
         const char *name;
         const gql_scalar_funcs *funcs;
-    } presets[] = {{"String", &gql_scalar_string}, {"Int", &gql_scalar_int},           {"Float", &gql_scalar_float},
-                   {"Boolean", &gql_scalar_boolean}, {"ID", &gql_scalar_id},         {"JSON", &gql_scalar_json},
-                   {"DateTime", &gql_scalar_datetime}, {"Duration", &gql_scalar_duration}};
+    } presets[] = {{"String", &gql_scalar_string},
+                   {"Int", &gql_scalar_int},
+                   {"Float", &gql_scalar_float},
+                   {"Boolean", &gql_scalar_boolean},
+                   {"ID", &gql_scalar_id},
+                   {"JSON", &gql_scalar_json},
+                   {"DateTime", &gql_scalar_datetime},
+                   {"Duration", &gql_scalar_duration}};
     for (size_t i = 0; i < types->count; i++) {
         gql_type *t = types->items[i];
         if (t->kind != GQL_SCALAR) continue;
@@ -571,8 +603,8 @@ static gql_document *parse_source(bctx *c, const char *src, size_t len, int idx)
             else if (idx >= 0)
                 ne = gql_errors_add(c->errs, e->code, e->locations, e->nlocations, NULL, "%s", e->message);
             else
-                ne = gql_errors_add(c->errs, GQL_CODE_INTERNAL, e->locations, e->nlocations, NULL,
-                                    "built-in SDL: %s", e->message);
+                ne = gql_errors_add(c->errs, GQL_CODE_INTERNAL, e->locations, e->nlocations, NULL, "built-in SDL: %s",
+                                    e->message);
             (void)ne;
         }
         if (!perr.count) gql_errors_add(c->errs, NULL, NULL, 0, NULL, "Could not parse the schema source.");
@@ -606,10 +638,12 @@ gql_schema *gql_schema_build(const char *const *sources, const size_t *lens, con
     item_t *schema_def = NULL;
     ptrvec_t schema_exts = {0};
     collect(&c, prelude, -1, &schema_def, &schema_exts);
-    for (size_t i = 0; i < n; i++) collect(&c, s->sources[i], (int)i, &schema_def, &schema_exts);
+    for (size_t i = 0; i < n; i++)
+        collect(&c, s->sources[i], (int)i, &schema_def, &schema_exts);
     check_extensions(&c);
     build_directives(&c);
-    for (size_t i = 0; i < c.types.count; i++) fill_type(&c, c.types.items[i], c.type_items.items[i]);
+    for (size_t i = 0; i < c.types.count; i++)
+        fill_type(&c, c.types.items[i], c.type_items.items[i]);
     set_roots(&c, schema_def, &schema_exts);
     check_all_directives(&c, schema_def, &schema_exts);
     if (errs->count > c.nerrs0) goto fail;
@@ -634,7 +668,8 @@ gql_schema *gql_schema_build(const char *const *sources, const size_t *lens, con
     }
     VEC_TO_ARRAY(&c, order, gql_type, s->type_list, s->ntypes);
     strmap_init(&s->types, a);
-    for (size_t i = 0; i < s->ntypes; i++) strmap_put(&s->types, s->type_list[i]->name, s->type_list[i]);
+    for (size_t i = 0; i < s->ntypes; i++)
+        strmap_put(&s->types, s->type_list[i]->name, s->type_list[i]);
 
     link_implementations(&c);
     set_scalars(&c.types);

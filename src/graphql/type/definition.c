@@ -16,7 +16,9 @@ int gql_resolver_error(gql_resolve_info *info, const char *code, const char *fmt
     return -1;
 }
 
-gql_type *gql_schema_type(const gql_schema *s, const char *name) { return name ? strmap_get(&s->types, name) : NULL; }
+gql_type *gql_schema_type(const gql_schema *s, const char *name) {
+    return name ? strmap_get(&s->types, name) : NULL;
+}
 
 const gql_directive_def *gql_schema_directive(const gql_schema *s, const char *name) {
     return name ? strmap_get(&s->directive_map, name) : NULL;
@@ -28,12 +30,14 @@ const gql_field *gql_type_field(const gql_type *t, const char *name) {
 }
 
 gql_type *gql_named_type(gql_type *t) {
-    while (t && (t->kind == GQL_LIST || t->kind == GQL_NON_NULL)) t = t->of_type;
+    while (t && (t->kind == GQL_LIST || t->kind == GQL_NON_NULL))
+        t = t->of_type;
     return t;
 }
 
 static const gql_type *named(const gql_type *t) {
-    while (t && (t->kind == GQL_LIST || t->kind == GQL_NON_NULL)) t = t->of_type;
+    while (t && (t->kind == GQL_LIST || t->kind == GQL_NON_NULL))
+        t = t->of_type;
     return t;
 }
 
@@ -48,13 +52,17 @@ bool gql_is_output_type(const gql_type *t) {
     return t && t->kind != GQL_INPUT_OBJECT;
 }
 
-bool gql_is_leaf_type(const gql_type *t) { return t && (t->kind == GQL_SCALAR || t->kind == GQL_ENUM); }
+bool gql_is_leaf_type(const gql_type *t) {
+    return t && (t->kind == GQL_SCALAR || t->kind == GQL_ENUM);
+}
 
 bool gql_is_composite_type(const gql_type *t) {
     return t && (t->kind == GQL_OBJECT || t->kind == GQL_INTERFACE || t->kind == GQL_UNION);
 }
 
-bool gql_is_abstract_type(const gql_type *t) { return t && (t->kind == GQL_INTERFACE || t->kind == GQL_UNION); }
+bool gql_is_abstract_type(const gql_type *t) {
+    return t && (t->kind == GQL_INTERFACE || t->kind == GQL_UNION);
+}
 
 /* graphql-js isEqualType: the same named type, or the same wrappers around equal types. */
 bool gql_type_equal(const gql_type *a, const gql_type *b) {

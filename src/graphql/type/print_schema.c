@@ -70,7 +70,8 @@ static void print_input_value(buf_t *out, const gql_input_value *iv) {
 static void print_args(buf_t *out, gql_input_value *const *args, size_t n, const char *indent) {
     if (n == 0) return;
     bool any_desc = false;
-    for (size_t i = 0; i < n; i++) any_desc = any_desc || args[i]->description;
+    for (size_t i = 0; i < n; i++)
+        any_desc = any_desc || args[i]->description;
     if (!any_desc) {
         buf_putc(out, '(');
         for (size_t i = 0; i < n; i++) {
@@ -109,7 +110,8 @@ static void print_fields(buf_t *out, const gql_type *t) {
 }
 
 static void print_interfaces(buf_t *out, const gql_type *t) {
-    for (size_t i = 0; i < t->ninterfaces; i++) buf_printf(out, "%s%s", i ? " & " : " implements ", t->interfaces[i]->name);
+    for (size_t i = 0; i < t->ninterfaces; i++)
+        buf_printf(out, "%s%s", i ? " & " : " implements ", t->interfaces[i]->name);
 }
 
 static void print_type(buf_t *out, const gql_type *t) {
@@ -159,7 +161,8 @@ static void print_type(buf_t *out, const gql_type *t) {
         }
         buf_puts(out, "\n}");
         break;
-    default: break;
+    default:
+        break;
     }
 }
 

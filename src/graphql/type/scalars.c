@@ -42,13 +42,15 @@ void gql_js_number(double d, char out[40]) {
     int k = 0;
     for (; *s && *s != 'e'; s++)
         if (*s >= '0' && *s <= '9') digits[k++] = *s;
-    while (k > 1 && digits[k - 1] == '0') k--;
+    while (k > 1 && digits[k - 1] == '0')
+        k--;
     int e = atoi(s + 1);
     int n = e + 1;
     if (k <= n && n <= 21) {
         memcpy(o, digits, (size_t)k);
         o += k;
-        for (int i = 0; i < n - k; i++) *o++ = '0';
+        for (int i = 0; i < n - k; i++)
+            *o++ = '0';
     } else if (0 < n && n <= 21) {
         memcpy(o, digits, (size_t)n);
         o += n;
@@ -58,7 +60,8 @@ void gql_js_number(double d, char out[40]) {
     } else if (-6 < n && n <= 0) {
         *o++ = '0';
         *o++ = '.';
-        for (int i = 0; i < -n; i++) *o++ = '0';
+        for (int i = 0; i < -n; i++)
+            *o++ = '0';
         memcpy(o, digits, (size_t)k);
         o += k;
     } else {
@@ -73,7 +76,9 @@ void gql_js_number(double d, char out[40]) {
     *o = '\0';
 }
 
-static bool is_ws(unsigned c) { return c == ' ' || c == '\t'; }
+static bool is_ws(unsigned c) {
+    return c == ' ' || c == '\t';
+}
 
 /* graphql-js isPrintableAsBlockString (language/blockString). */
 static bool printable_as_block(const char *s, size_t len) {
@@ -157,13 +162,27 @@ static void print_plain_string(buf_t *out, const char *s, size_t len) {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         switch (c) {
-        case '"': buf_puts(out, "\\\""); break;
-        case '\\': buf_puts(out, "\\\\"); break;
-        case '\b': buf_puts(out, "\\b"); break;
-        case '\t': buf_puts(out, "\\t"); break;
-        case '\n': buf_puts(out, "\\n"); break;
-        case '\f': buf_puts(out, "\\f"); break;
-        case '\r': buf_puts(out, "\\r"); break;
+        case '"':
+            buf_puts(out, "\\\"");
+            break;
+        case '\\':
+            buf_puts(out, "\\\\");
+            break;
+        case '\b':
+            buf_puts(out, "\\b");
+            break;
+        case '\t':
+            buf_puts(out, "\\t");
+            break;
+        case '\n':
+            buf_puts(out, "\\n");
+            break;
+        case '\f':
+            buf_puts(out, "\\f");
+            break;
+        case '\r':
+            buf_puts(out, "\\r");
+            break;
         default:
             if (c < 0x20 || c == 0x7f)
                 buf_printf(out, "\\u%04X", c);
@@ -185,18 +204,26 @@ void gql_print_string(buf_t *out, const char *s, size_t len, bool block) {
 
 static void print_literal(buf_t *out, const gql_value *v, bool plain) {
     switch (v->kind) {
-    case GQL_VALUE_VARIABLE: buf_printf(out, "$%s", v->str); break;
+    case GQL_VALUE_VARIABLE:
+        buf_printf(out, "$%s", v->str);
+        break;
     case GQL_VALUE_INT:
     case GQL_VALUE_FLOAT:
-    case GQL_VALUE_ENUM: buf_puts(out, v->str); break;
+    case GQL_VALUE_ENUM:
+        buf_puts(out, v->str);
+        break;
     case GQL_VALUE_STRING:
         if (v->block && !plain)
             print_block_string(out, v->str, v->str_len);
         else
             print_plain_string(out, v->str, v->str_len);
         break;
-    case GQL_VALUE_BOOLEAN: buf_puts(out, v->boolean ? "true" : "false"); break;
-    case GQL_VALUE_NULL: buf_puts(out, "null"); break;
+    case GQL_VALUE_BOOLEAN:
+        buf_puts(out, v->boolean ? "true" : "false");
+        break;
+    case GQL_VALUE_NULL:
+        buf_puts(out, "null");
+        break;
     case GQL_VALUE_LIST:
         buf_putc(out, '[');
         for (size_t i = 0; i < v->list.count; i++) {
@@ -217,7 +244,9 @@ static void print_literal(buf_t *out, const gql_value *v, bool plain) {
     }
 }
 
-void gql_print_literal(buf_t *out, const gql_value *v) { print_literal(out, v, false); }
+void gql_print_literal(buf_t *out, const gql_value *v) {
+    print_literal(out, v, false);
+}
 
 /* /^-?(?:0|[1-9][0-9]*)$/ from graphql-js astFromValue. */
 static bool integer_string(const char *s, size_t len) {
@@ -288,7 +317,8 @@ static void default_value(buf_t *out, const gql_value *lit, const gql_type *type
             return;
         }
         break;
-    default: break;
+    default:
+        break;
     }
     print_literal(out, lit, true);
 }
@@ -302,16 +332,24 @@ void gql_print_default_value(buf_t *out, const gql_value *lit, const gql_type *t
 static void inspect(buf_t *b, const gql_val *v, int depth) {
     char num[40];
     switch (v->kind) {
-    case GQL_V_NULL: buf_puts(b, "null"); break;
-    case GQL_V_BOOL: buf_puts(b, v->b ? "true" : "false"); break;
-    case GQL_V_INT: buf_printf(b, "%lld", (long long)v->i); break;
+    case GQL_V_NULL:
+        buf_puts(b, "null");
+        break;
+    case GQL_V_BOOL:
+        buf_puts(b, v->b ? "true" : "false");
+        break;
+    case GQL_V_INT:
+        buf_printf(b, "%lld", (long long)v->i);
+        break;
     case GQL_V_FLOAT:
         gql_js_number(v->f, num);
         buf_puts(b, num);
         break;
     case GQL_V_STRING:
     case GQL_V_ENUM:
-    case GQL_V_RAW_JSON: buf_json_string(b, v->s.ptr, v->s.len); break;
+    case GQL_V_RAW_JSON:
+        buf_json_string(b, v->s.ptr, v->s.len);
+        break;
     case GQL_V_LIST:
         if (depth > 2) {
             buf_puts(b, "[Array]");
@@ -341,7 +379,9 @@ static void inspect(buf_t *b, const gql_val *v, int depth) {
         }
         buf_puts(b, " }");
         break;
-    case GQL_V_OBJECT: buf_puts(b, "{}"); break;
+    case GQL_V_OBJECT:
+        buf_puts(b, "{}");
+        break;
     }
 }
 
@@ -368,8 +408,10 @@ static const char *msg_lit(arena_t *a, const char *prefix, const gql_value *lit)
 /* JavaScript Number(string) for non-empty strings; false when it gives NaN. */
 static bool js_to_number(const char *s, size_t len, double *out) {
     char tmp[128];
-    while (len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) s++, len--;
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' || s[len - 1] == '\r')) len--;
+    while (len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+        s++, len--;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' || s[len - 1] == '\r'))
+        len--;
     if (len == 0) {
         *out = 0;
         return true;
@@ -389,7 +431,9 @@ static bool js_to_number(const char *s, size_t len, double *out) {
     return *end == '\0' && end != tmp;
 }
 
-static bool is_js_integer(double d) { return isfinite(d) && d == floor(d); }
+static bool is_js_integer(double d) {
+    return isfinite(d) && d == floor(d);
+}
 
 /* ---- Int (§3.5.1) ---- */
 
@@ -409,7 +453,9 @@ static int int_check(arena_t *a, double d, const gql_val *shown, gql_val *out, c
 static int int_serialize(arena_t *a, const gql_val *in, gql_val *out, const char **err) {
     double d;
     switch (in->kind) {
-    case GQL_V_BOOL: *out = gql_int(in->b ? 1 : 0); return 0;
+    case GQL_V_BOOL:
+        *out = gql_int(in->b ? 1 : 0);
+        return 0;
     case GQL_V_INT:
         if (in->i > 2147483647LL || in->i < -2147483648LL) {
             *err = msg_val(a, "Int cannot represent non 32-bit signed integer value: ", in);
@@ -417,11 +463,13 @@ static int int_serialize(arena_t *a, const gql_val *in, gql_val *out, const char
         }
         *out = *in;
         return 0;
-    case GQL_V_FLOAT: return int_check(a, in->f, in, out, err);
+    case GQL_V_FLOAT:
+        return int_check(a, in->f, in, out, err);
     case GQL_V_STRING:
         if (in->s.len > 0 && js_to_number(in->s.ptr, in->s.len, &d)) return int_check(a, d, in, out, err);
         break;
-    default: break;
+    default:
+        break;
     }
     *err = msg_val(a, "Int cannot represent non-integer value: ", in);
     return -1;
@@ -456,8 +504,12 @@ const gql_scalar_funcs gql_scalar_int = {int_serialize, int_parse_value, int_par
 static int float_serialize(arena_t *a, const gql_val *in, gql_val *out, const char **err) {
     double d;
     switch (in->kind) {
-    case GQL_V_BOOL: *out = gql_float(in->b ? 1 : 0); return 0;
-    case GQL_V_INT: *out = gql_float((double)in->i); return 0;
+    case GQL_V_BOOL:
+        *out = gql_float(in->b ? 1 : 0);
+        return 0;
+    case GQL_V_INT:
+        *out = gql_float((double)in->i);
+        return 0;
     case GQL_V_FLOAT:
         if (!isfinite(in->f)) break;
         *out = *in;
@@ -468,15 +520,15 @@ static int float_serialize(arena_t *a, const gql_val *in, gql_val *out, const ch
             return 0;
         }
         break;
-    default: break;
+    default:
+        break;
     }
     *err = msg_val(a, "Float cannot represent non numeric value: ", in);
     return -1;
 }
 
 static int float_parse_value(arena_t *a, const gql_val *in, gql_val *out, const char **err) {
-    if (in->kind == GQL_V_INT || (in->kind == GQL_V_FLOAT && isfinite(in->f)))
-        return float_serialize(a, in, out, err);
+    if (in->kind == GQL_V_INT || (in->kind == GQL_V_FLOAT && isfinite(in->f))) return float_serialize(a, in, out, err);
     *err = msg_val(a, "Float cannot represent non numeric value: ", in);
     return -1;
 }
@@ -504,15 +556,22 @@ static int string_serialize(arena_t *a, const gql_val *in, gql_val *out, const c
     char num[40];
     switch (in->kind) {
     case GQL_V_STRING:
-    case GQL_V_ENUM: *out = gql_strn(in->s.ptr, in->s.len); return 0;
-    case GQL_V_BOOL: *out = gql_str(in->b ? "true" : "false"); return 0;
-    case GQL_V_INT: *out = gql_str(arena_printf(a, "%lld", (long long)in->i)); return 0;
+    case GQL_V_ENUM:
+        *out = gql_strn(in->s.ptr, in->s.len);
+        return 0;
+    case GQL_V_BOOL:
+        *out = gql_str(in->b ? "true" : "false");
+        return 0;
+    case GQL_V_INT:
+        *out = gql_str(arena_printf(a, "%lld", (long long)in->i));
+        return 0;
     case GQL_V_FLOAT:
         if (!isfinite(in->f)) break;
         gql_js_number(in->f, num);
         *out = gql_str_dup(a, num);
         return 0;
-    default: break;
+    default:
+        break;
     }
     *err = msg_val(a, "String cannot represent value: ", in);
     return -1;
@@ -527,8 +586,7 @@ static int string_parse_value(arena_t *a, const gql_val *in, gql_val *out, const
     return 0;
 }
 
-static int string_parse_literal(arena_t *a, const gql_value *lit, const gql_val *vars, gql_val *out,
-                                const char **err) {
+static int string_parse_literal(arena_t *a, const gql_value *lit, const gql_val *vars, gql_val *out, const char **err) {
     (void)vars;
     if (lit->kind != GQL_VALUE_STRING) {
         *err = msg_lit(a, "String cannot represent a non string value: ", lit);
@@ -544,13 +602,18 @@ const gql_scalar_funcs gql_scalar_string = {string_serialize, string_parse_value
 
 static int boolean_serialize(arena_t *a, const gql_val *in, gql_val *out, const char **err) {
     switch (in->kind) {
-    case GQL_V_BOOL: *out = *in; return 0;
-    case GQL_V_INT: *out = gql_bool(in->i != 0); return 0;
+    case GQL_V_BOOL:
+        *out = *in;
+        return 0;
+    case GQL_V_INT:
+        *out = gql_bool(in->i != 0);
+        return 0;
     case GQL_V_FLOAT:
         if (!isfinite(in->f)) break;
         *out = gql_bool(in->f != 0);
         return 0;
-    default: break;
+    default:
+        break;
     }
     *err = msg_val(a, "Boolean cannot represent a non boolean value: ", in);
     return -1;
@@ -583,13 +646,18 @@ const gql_scalar_funcs gql_scalar_boolean = {boolean_serialize, boolean_parse_va
 static int id_serialize(arena_t *a, const gql_val *in, gql_val *out, const char **err) {
     switch (in->kind) {
     case GQL_V_STRING:
-    case GQL_V_ENUM: *out = gql_strn(in->s.ptr, in->s.len); return 0;
-    case GQL_V_INT: *out = gql_str(arena_printf(a, "%lld", (long long)in->i)); return 0;
+    case GQL_V_ENUM:
+        *out = gql_strn(in->s.ptr, in->s.len);
+        return 0;
+    case GQL_V_INT:
+        *out = gql_str(arena_printf(a, "%lld", (long long)in->i));
+        return 0;
     case GQL_V_FLOAT:
         if (!is_js_integer(in->f)) break;
         *out = gql_str(arena_printf(a, "%.0f", in->f));
         return 0;
-    default: break;
+    default:
+        break;
     }
     *err = msg_val(a, "ID cannot represent value: ", in);
     return -1;
@@ -619,8 +687,10 @@ const gql_scalar_funcs gql_scalar_id = {id_serialize, id_parse_value, id_parse_l
 static bool json_representable(const gql_val *v, int depth) {
     if (depth > 64) return false;
     switch (v->kind) {
-    case GQL_V_OBJECT: return false;
-    case GQL_V_FLOAT: return isfinite(v->f);
+    case GQL_V_OBJECT:
+        return false;
+    case GQL_V_FLOAT:
+        return isfinite(v->f);
     case GQL_V_LIST:
         for (size_t i = 0; i < v->list.count; i++)
             if (!json_representable(&v->list.items[i], depth + 1)) return false;
@@ -629,7 +699,8 @@ static bool json_representable(const gql_val *v, int depth) {
         for (size_t i = 0; i < v->map.count; i++)
             if (!json_representable(&v->map.vals[i], depth + 1)) return false;
         return true;
-    default: return true;
+    default:
+        return true;
     }
 }
 
@@ -674,8 +745,12 @@ static int json_literal(arena_t *a, const gql_value *lit, const gql_val *vars, g
     case GQL_VALUE_ENUM:
         *out = gql_strn(lit->str, lit->kind == GQL_VALUE_STRING ? lit->str_len : strlen(lit->str));
         return 0;
-    case GQL_VALUE_BOOLEAN: *out = gql_bool(lit->boolean); return 0;
-    case GQL_VALUE_NULL: *out = gql_null(); return 0;
+    case GQL_VALUE_BOOLEAN:
+        *out = gql_bool(lit->boolean);
+        return 0;
+    case GQL_VALUE_NULL:
+        *out = gql_null();
+        return 0;
     case GQL_VALUE_LIST:
         *out = gql_list(a, lit->list.count);
         for (size_t i = 0; i < lit->list.count; i++)
@@ -741,8 +816,7 @@ static int days_in_month(int y, int m) {
 
 int gql_datetime_normalize(const char *s, size_t len, char out[GQL_DATETIME_MAX]) {
     if (len < 20) return -1;
-    if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' ||
-        s[16] != ':')
+    if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
         return -1;
     int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
     int h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
@@ -753,7 +827,8 @@ int gql_datetime_normalize(const char *s, size_t len, char out[GQL_DATETIME_MAX]
     size_t nfrac = 0;
     if (s[i] == '.') {
         frac = s + ++i;
-        while (i < len && s[i] >= '0' && s[i] <= '9') i++, nfrac++;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++, nfrac++;
         if (nfrac == 0 || nfrac > 40) return -1;
     }
     if (i >= len) return -1;

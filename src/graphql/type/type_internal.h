@@ -8,7 +8,7 @@
 #include "graphql/type/schema.h"
 
 typedef struct {
-    gql_schema schema; /* must stay first: a gql_schema* of a built schema points here */
+    gql_schema schema;        /* must stay first: a gql_schema* of a built schema points here */
     gql_field *meta_schema;   /* __schema: __Schema! */
     gql_field *meta_type;     /* __type(name: String!): __Type */
     gql_field *meta_typename; /* __typename: String! */

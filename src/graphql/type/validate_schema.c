@@ -36,11 +36,19 @@ static void verr(vctx *v, const gql_loc *l1, const gql_loc *l2, const char *fmt,
     v->count++;
 }
 
-static const char *ts(vctx *v, const gql_type *t) { return gql_type_str(v->errs->arena, t); }
+static const char *ts(vctx *v, const gql_type *t) {
+    return gql_type_str(v->errs->arena, t);
+}
 
-static const gql_loc *type_loc(const gql_type *t) { return t->ast ? &t->ast->name.loc : NULL; }
-static const gql_loc *field_loc(const gql_field *f) { return f->ast ? &f->ast->name.loc : NULL; }
-static const gql_loc *iv_loc(const gql_input_value *iv) { return iv->ast ? &iv->ast->name.loc : NULL; }
+static const gql_loc *type_loc(const gql_type *t) {
+    return t->ast ? &t->ast->name.loc : NULL;
+}
+static const gql_loc *field_loc(const gql_field *f) {
+    return f->ast ? &f->ast->name.loc : NULL;
+}
+static const gql_loc *iv_loc(const gql_input_value *iv) {
+    return iv->ast ? &iv->ast->name.loc : NULL;
+}
 
 /* §3.1 Names: names starting with "__" are reserved for introspection. */
 static void validate_name(vctx *v, const char *name, const gql_loc *loc) {
@@ -143,8 +151,7 @@ static void validate_implements_interface(vctx *v, const gql_type *t, const gql_
             if (!gql_type_equal(iarg->type, targ->type))
                 verr(v, iarg->ast ? &iarg->ast->type->loc : NULL, targ->ast ? &targ->ast->type->loc : NULL,
                      "Interface field argument %s.%s(%s:) expects type %s but %s.%s(%s:) is type %s.", iface->name,
-                     ifield->name, iarg->name, ts(v, iarg->type), t->name, tfield->name, targ->name,
-                     ts(v, targ->type));
+                     ifield->name, iarg->name, ts(v, iarg->type), t->name, tfield->name, targ->name, ts(v, targ->type));
         }
         for (size_t j = 0; j < tfield->nargs; j++) {
             const gql_input_value *targ = tfield->args[j];
@@ -162,14 +169,15 @@ static void validate_implements_ancestors(vctx *v, const gql_type *t, const gql_
     for (size_t i = 0; i < iface->ninterfaces; i++) {
         const gql_type *trans = iface->interfaces[i];
         bool found = false;
-        for (size_t j = 0; j < t->ninterfaces && !found; j++) found = t->interfaces[j] == trans;
+        for (size_t j = 0; j < t->ninterfaces && !found; j++)
+            found = t->interfaces[j] == trans;
         if (found) continue;
         if (trans == t)
             verr(v, type_loc(t), type_loc(iface),
                  "Type %s cannot implement %s because it would create a circular reference.", t->name, iface->name);
         else
-            verr(v, type_loc(t), type_loc(iface), "Type %s must implement %s because it is implemented by %s.",
-                 t->name, trans->name, iface->name);
+            verr(v, type_loc(t), type_loc(iface), "Type %s must implement %s because it is implemented by %s.", t->name,
+                 trans->name, iface->name);
     }
 }
 
@@ -187,7 +195,8 @@ static void validate_interfaces(vctx *v, const gql_type *t) {
             continue;
         }
         bool dup = false;
-        for (size_t j = 0; j < i && !dup; j++) dup = t->interfaces[j] == iface;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = t->interfaces[j] == iface;
         if (dup) {
             verr(v, l, NULL, "Type %s can only implement %s once.", t->name, iface->name);
             continue;
@@ -199,12 +208,14 @@ static void validate_interfaces(vctx *v, const gql_type *t) {
 
 /* §3.8 Unions: at least one member, object types only, no repeats. */
 static void validate_union(vctx *v, const gql_type *t) {
-    if (t->npossible_types == 0) verr(v, type_loc(t), NULL, "Union type %s must define one or more member types.", t->name);
+    if (t->npossible_types == 0)
+        verr(v, type_loc(t), NULL, "Union type %s must define one or more member types.", t->name);
     for (size_t i = 0; i < t->npossible_types; i++) {
         const gql_type *m = t->possible_types[i];
         const gql_loc *l = t->ast && i < t->ast->nmembers ? &t->ast->members[i].loc : type_loc(t);
         bool dup = false;
-        for (size_t j = 0; j < i && !dup; j++) dup = t->possible_types[j] == m;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = t->possible_types[j] == m;
         if (dup) {
             verr(v, l, NULL, "Union type %s can only include type %s once.", t->name, m->name);
             continue;
@@ -297,13 +308,18 @@ size_t gql_schema_validate(const gql_schema *s, gql_errors *errs) {
             validate_fields(&v, t);
             validate_interfaces(&v, t);
             break;
-        case GQL_UNION: validate_union(&v, t); break;
-        case GQL_ENUM: validate_enum(&v, t); break;
+        case GQL_UNION:
+            validate_union(&v, t);
+            break;
+        case GQL_ENUM:
+            validate_enum(&v, t);
+            break;
         case GQL_INPUT_OBJECT:
             validate_input_fields(&v, t);
             detect_cycles(&v, t);
             break;
-        default: break;
+        default:
+            break;
         }
     }
     return v.count;
