@@ -4,7 +4,7 @@
  * `entityd gql ...` runs the GraphQL command-line tools instead. */
 #include "config.h" /* src/config.h */
 
-#include <config.h> /* autoconf's: PACKAGE_VERSION */
+
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>

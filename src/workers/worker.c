@@ -1,7 +1,7 @@
 /* worker.c -- the background loop of worker.h: one thread per worker with its own SQLite
  * connection, running its job immediately and then every interval. It sleeps on a condition
  * variable (CLOCK_MONOTONIC), so worker_kick() and worker_stop() take effect at once. */
-#include "../config.h" /* src/config.h first: worker.h's "config.h" resolves to autoconf's from here */
+#include "config.h"
 #include "workers/worker.h"
 
 #include <pthread.h>
