@@ -3,7 +3,6 @@
  * every setting, so --help, the environment and the flags can never disagree. */
 #include "config.h" /* src/config.h: config_t (quoted include: this directory first) */
 
-#include "config.h" /* PACKAGE_VERSION comes from configure as -D (no autoconf header: it would shadow src/config.h) */
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
