@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "graphql/language/lexer.h"
 #include "graphql/language/parser.h"
 
 static arena_t *arena;
@@ -144,6 +145,16 @@ static const char *names_str(const gql_name *names, size_t n) {
     return s;
 }
 
+/* Significant tokens of src as the lexer sees them (comments and EOF excluded). */
+static uint32_t count_tokens(const char *src) {
+    gql_lexer lx;
+    gql_lexer_init(&lx, arena, src, strlen(src));
+    uint32_t n = 0;
+    while (gql_lexer_next(&lx) && lx.token.kind != GQL_TOK_EOF) n++;
+    assert_null(lx.err_msg);
+    return n;
+}
+
 static const char *const kitchen_sink_query =
     "query queryName($foo: ComplexType, $site: Site = MOBILE, $list: [[Int!]]! = [[1, 2], [3]]) @onQuery {\n"
     "  whoever123is: node(id: [123, 456]) {\n"
@@ -204,7 +215,7 @@ static void test_kitchen_sink_query(void **state) {
     assert_int_equal(doc->ndefs, 6);
     assert_int_equal(doc->source_len, strlen(kitchen_sink_query));
     assert_string_equal(doc->source, kitchen_sink_query);
-    assert_true(doc->token_count > 100);
+    assert_int_equal(doc->token_count, count_tokens(kitchen_sink_query));
 
     /* query queryName(...) @onQuery */
     const gql_definition *q = doc->defs[0];
@@ -462,6 +473,8 @@ static void test_kitchen_sink_schema(void **state) {
     (void)state;
     gql_document *doc = parse_ok(kitchen_sink_schema);
     assert_int_equal(doc->ndefs, 32);
+    assert_int_equal(doc->token_count, count_tokens(kitchen_sink_schema));
+    assert_true(doc->token_count > 600);
     size_t i = 0;
 
     const gql_definition *d = find_def(doc, &i, GQL_DEF_SCHEMA, false);
@@ -892,6 +905,13 @@ static void test_limit_tokens(void **state) {
     /* comments and ignored tokens are not counted */
     lim.max_tokens = 5;
     assert_non_null(parse_limited("# c\n{ a,,, b , c } # d", &lim));
+    /* the lookahead past a description does not count twice */
+    lim.max_tokens = 3;
+    doc = parse_limited("\"d\" scalar S", &lim);
+    assert_int_equal(doc->token_count, 3);
+    lim.max_tokens = 2;
+    expect_error_n("\"d\" scalar S", 12, &lim, GQL_CODE_LIMIT_EXCEEDED,
+                   "Syntax Error: Document contains more than 2 tokens. Parsing aborted.", 1, 12);
     /* a huge flat document is stopped at the limit */
     size_t n = 200000;
     char *big = malloc(n * 2 + 3);
