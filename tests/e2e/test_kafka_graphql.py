@@ -326,8 +326,18 @@ def main():
         tap.ok(p and p["success"] and abs(exp_t - (int(time.time()) + 3600)) <= 5,
                "ttl absent: --synthetic-max-ttl", detail=(b, b2))
 
+        p3, b = create(dict(good, type="KAFKA_BROKER", name="synthetic-broker", clusterName="synth-1"), key=synth_key)
+        br_guid = ((p3 or {}).get("entity") or {}).get("guid")
+        st, b = s.gql(LOOKUP, {"accountId": 1, "guid": br_guid or ""})
+        rl = (((data((st, b)) or {}).get("actor") or {}).get("entity") or {}).get("relationships") or []
+        tap.ok(p3 and p3["success"] and [(r["type"], r["source"]["guid"], r["source"]["name"], r["target"]["name"])
+                                         for r in rl] == [("CONTAINS", cl_guid, "synthetic-cluster",
+                                                           "synthetic-broker")],
+               "a synthetic broker is CONTAINed by the synthetic cluster of its clusterName", detail=b)
+
         got, b = nodes_of(s, {"synthetic": True})
-        tap.eq(names(got), ["default-ttl", "synthetic-cluster", "synthetic-orders"], "filter synthetic true")
+        tap.eq(names(got), ["default-ttl", "synthetic-broker", "synthetic-cluster", "synthetic-orders"],
+               "filter synthetic true")
         got, b = nodes_of(s, {"provider": ["API"], "type": ["AWSMSKCLUSTER"]})
         tap.eq(names(got), ["synthetic-cluster"], "synthetic cluster matched through the legacy twin")
 
@@ -356,7 +366,7 @@ def main():
                ["input.clusterName", "input.metadata", "input.name", "input.ttl"],
                "every invalid field is reported at once")
         got, b = nodes_of(s, {"synthetic": True})
-        tap.eq(len(got or []), 3, "invalid inputs created nothing")
+        tap.eq(len(got or []), 4, "invalid inputs created nothing")
 
         # ---- deleteSyntheticKafkaEntity ----
         def delete(guid, key="admin"):
@@ -382,6 +392,9 @@ def main():
         tap.ok(p and p["success"] is False, "deleting twice reports not found", detail=b)
         p, b = delete(cl_guid or "")
         tap.ok(p and p["success"] is True, "an ADMIN key deletes too", detail=b)
+        st, b = s.gql(LOOKUP, {"accountId": 1, "guid": br_guid or ""})
+        rl = (((data((st, b)) or {}).get("actor") or {}).get("entity") or {}).get("relationships")
+        tap.eq(rl, [], "relationships go with the deleted cluster")
 
         # a key of the account with the lowest level still reads its own account
         got, b = nodes_of(s, {"clusterName": "payments"}, key=low_key)
