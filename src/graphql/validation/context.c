@@ -276,6 +276,69 @@ static const gql_name *typeref_name(const gql_typeref *t) {
     return t ? &t->name : NULL;
 }
 
+static void walk_input_value_def(walker *w, const gql_input_value_def *iv, uint32_t location) {
+    enter(w, GQL_VN_INPUT_VALUE_DEF, iv);
+    const gql_name *tn = typeref_name(iv->type);
+    if (tn) walk_named_type(w, tn);
+    walk_value(w, iv->default_value);
+    walk_directives(w, iv->directives, iv->ndirectives, location);
+    leave(w, GQL_VN_INPUT_VALUE_DEF, iv);
+}
+
+/* Type-system definitions and extensions, in graphql-js visiting order (their type references, directives and
+ * default values are validated too; ExecutableDefinitionsRule rejects the definitions themselves). */
+static void walk_type_system(walker *w, const gql_definition *d) {
+    enter(w, GQL_VN_TYPE_SYSTEM, d);
+    switch (d->kind) {
+    case GQL_DEF_SCHEMA:
+        walk_directives(w, d->directives, d->ndirectives, GQL_DL_SCHEMA);
+        for (size_t i = 0; i < d->nroot_ops; i++) walk_named_type(w, &d->root_ops[i]->type);
+        break;
+    case GQL_DEF_SCALAR:
+        walk_directives(w, d->directives, d->ndirectives, GQL_DL_SCALAR);
+        break;
+    case GQL_DEF_OBJECT:
+    case GQL_DEF_INTERFACE:
+        for (size_t i = 0; i < d->ninterfaces; i++) walk_named_type(w, &d->interfaces[i]);
+        walk_directives(w, d->directives, d->ndirectives, d->kind == GQL_DEF_OBJECT ? GQL_DL_OBJECT : GQL_DL_INTERFACE);
+        for (size_t i = 0; i < d->nfields; i++) {
+            const gql_field_def *f = d->fields[i];
+            enter(w, GQL_VN_FIELD_DEF, f);
+            for (size_t j = 0; j < f->nargs; j++) walk_input_value_def(w, f->args[j], GQL_DL_ARGUMENT_DEFINITION);
+            const gql_name *tn = typeref_name(f->type);
+            if (tn) walk_named_type(w, tn);
+            walk_directives(w, f->directives, f->ndirectives, GQL_DL_FIELD_DEFINITION);
+            leave(w, GQL_VN_FIELD_DEF, f);
+        }
+        break;
+    case GQL_DEF_UNION:
+        walk_directives(w, d->directives, d->ndirectives, GQL_DL_UNION);
+        for (size_t i = 0; i < d->nmembers; i++) walk_named_type(w, &d->members[i]);
+        break;
+    case GQL_DEF_ENUM:
+        walk_directives(w, d->directives, d->ndirectives, GQL_DL_ENUM);
+        for (size_t i = 0; i < d->nvalues; i++) {
+            const gql_enum_value_def *v = d->values[i];
+            enter(w, GQL_VN_ENUM_VALUE_DEF, v);
+            walk_directives(w, v->directives, v->ndirectives, GQL_DL_ENUM_VALUE);
+            leave(w, GQL_VN_ENUM_VALUE_DEF, v);
+        }
+        break;
+    case GQL_DEF_INPUT_OBJECT:
+        walk_directives(w, d->directives, d->ndirectives, GQL_DL_INPUT_OBJECT);
+        for (size_t i = 0; i < d->ninput_fields; i++)
+            walk_input_value_def(w, d->input_fields[i], GQL_DL_INPUT_FIELD_DEFINITION);
+        break;
+    case GQL_DEF_DIRECTIVE:
+        for (size_t i = 0; i < d->ninput_fields; i++)
+            walk_input_value_def(w, d->input_fields[i], GQL_DL_ARGUMENT_DEFINITION);
+        break;
+    default:
+        break;
+    }
+    leave(w, GQL_VN_TYPE_SYSTEM, d);
+}
+
 static void walk_definition(walker *w, const gql_definition *def) {
     if (def->kind == GQL_DEF_OPERATION) {
         enter(w, GQL_VN_OPERATION, def);
@@ -301,8 +364,7 @@ static void walk_definition(walker *w, const gql_definition *def) {
         if (def->selection_set) walk_selection_set(w, def->selection_set);
         leave(w, GQL_VN_FRAGMENT, def);
     } else {
-        enter(w, GQL_VN_TYPE_SYSTEM, def);
-        leave(w, GQL_VN_TYPE_SYSTEM, def);
+        walk_type_system(w, def);
     }
 }
 
@@ -355,6 +417,7 @@ void gql_vctx_init(gql_vctx *ctx, const gql_schema *s, const gql_document *doc, 
     ctx->errs = errs;
     ctx->arena = errs->arena;
     strmap_init(&ctx->fragments, ctx->arena);
+    strmap_init(&ctx->doc_directives, ctx->arena);
     gql_ptrmap_init(&ctx->spreads, ctx->arena);
     gql_ptrmap_init(&ctx->recursive_frags, ctx->arena);
     gql_ptrmap_init(&ctx->usages, ctx->arena);
@@ -362,6 +425,7 @@ void gql_vctx_init(gql_vctx *ctx, const gql_schema *s, const gql_document *doc, 
     for (size_t i = 0; i < doc->ndefs; i++) {
         const gql_definition *d = doc->defs[i];
         if (d->kind == GQL_DEF_FRAGMENT && d->name.value) strmap_put(&ctx->fragments, d->name.value, (void *)d);
+        if (d->kind == GQL_DEF_DIRECTIVE && d->name.value) strmap_put(&ctx->doc_directives, d->name.value, (void *)d);
     }
     arena_t *a = ctx->arena;
     ctx->meta_typename = make_meta_field(a, "__typename", wrap(a, GQL_NON_NULL, s->t_string));
@@ -409,6 +473,10 @@ const gql_field *gql_vctx_get_field_def(gql_vctx *ctx, const gql_type *parent, c
 
 const gql_definition *gql_vctx_fragment(const gql_vctx *ctx, const char *name) {
     return name ? strmap_get(&ctx->fragments, name) : NULL;
+}
+
+const gql_definition *gql_vctx_doc_directive(const gql_vctx *ctx, const char *name) {
+    return name ? strmap_get(&ctx->doc_directives, name) : NULL;
 }
 
 /* ---- pointer map ---- */
@@ -763,6 +831,30 @@ static void print_value(arena_t *a, buf_t *b, const gql_value *v, bool sort) {
 const char *gql_value_print(arena_t *a, const gql_value *v, bool sort_fields) {
     buf_t b = BUF_INIT;
     print_value(a, &b, v, sort_fields);
+    const char *r = arena_strndup(a, buf_cstr(&b), b.len);
+    buf_free(&b);
+    return r;
+}
+
+static void print_typeref(buf_t *b, const gql_typeref *t) {
+    if (!t) return;
+    switch (t->kind) {
+    case GQL_TYPEREF_NAMED: buf_puts(b, t->name.value); break;
+    case GQL_TYPEREF_LIST:
+        buf_putc(b, '[');
+        print_typeref(b, t->of);
+        buf_putc(b, ']');
+        break;
+    case GQL_TYPEREF_NON_NULL:
+        print_typeref(b, t->of);
+        buf_putc(b, '!');
+        break;
+    }
+}
+
+const char *gql_typeref_print(arena_t *a, const gql_typeref *t) {
+    buf_t b = BUF_INIT;
+    print_typeref(&b, t);
     const char *r = arena_strndup(a, buf_cstr(&b), b.len);
     buf_free(&b);
     return r;

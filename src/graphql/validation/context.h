@@ -1,6 +1,6 @@
 /* context.h -- the validation context shared by the rules of spec §5 (graphql-js ValidationContext + TypeInfo).
  *
- * One walker visits the executable definitions of a document in graphql-js order and calls every rule's
+ * One walker visits the definitions of a document in graphql-js order and calls every rule's
  * enter/leave callbacks for each node ("visitInParallel"), after keeping a TypeInfo up to date: the parent
  * type, field definition, output type, input type, argument, directive and default value at the visited
  * node. The context also caches what several rules need: the fragment map, the spreads of a selection set,
@@ -23,9 +23,12 @@ typedef enum {
     GQL_VN_DOCUMENT,        /* const gql_document * */
     GQL_VN_OPERATION,       /* const gql_definition * (kind GQL_DEF_OPERATION) */
     GQL_VN_FRAGMENT,        /* const gql_definition * (kind GQL_DEF_FRAGMENT) */
-    GQL_VN_TYPE_SYSTEM,     /* const gql_definition * of any type-system kind (not traversed further) */
+    GQL_VN_TYPE_SYSTEM,     /* const gql_definition * of any type-system kind or extension */
+    GQL_VN_FIELD_DEF,       /* const gql_field_def * (in a type-system definition) */
+    GQL_VN_INPUT_VALUE_DEF, /* const gql_input_value_def * (argument or input field definition) */
+    GQL_VN_ENUM_VALUE_DEF,  /* const gql_enum_value_def * */
     GQL_VN_VARIABLE_DEF,    /* const gql_variable_def * */
-    GQL_VN_NAMED_TYPE,      /* const gql_name * (type conditions, variable types) */
+    GQL_VN_NAMED_TYPE,      /* const gql_name * (type conditions, variable types, type references in SDL) */
     GQL_VN_SELECTION_SET,   /* const gql_selection_set * */
     GQL_VN_FIELD,           /* const gql_selection * (GQL_SEL_FIELD) */
     GQL_VN_FRAGMENT_SPREAD, /* const gql_selection * (GQL_SEL_FRAGMENT_SPREAD) */
@@ -89,6 +92,7 @@ struct gql_vctx {
     gql_typeinfo *ti; /* the main walk's TypeInfo */
     uint32_t directive_location; /* GQL_DL_* bit of the node whose directives are being visited */
     strmap_t fragments;          /* name -> const gql_definition * (the last definition of a name wins) */
+    strmap_t doc_directives;     /* name -> const gql_definition * of directives defined in the document */
     gql_ptrmap spreads;          /* selection set -> ptrvec_t * of its spreads */
     gql_ptrmap recursive_frags;  /* operation -> ptrvec_t * of fragments */
     gql_ptrmap usages;           /* definition -> ptrvec_t * of gql_var_usage */
@@ -118,6 +122,8 @@ const gql_input_value *gql_vctx_argument(const gql_vctx *ctx);
 const gql_field *gql_vctx_get_field_def(gql_vctx *ctx, const gql_type *parent, const char *name);
 
 const gql_definition *gql_vctx_fragment(const gql_vctx *ctx, const char *name);
+/* A directive defined in the document itself (these take precedence over the schema's, as in graphql-js). */
+const gql_definition *gql_vctx_doc_directive(const gql_vctx *ctx, const char *name);
 /* Spreads (const gql_selection *) directly or in inline fragments of a selection set; not through fragments. */
 const ptrvec_t *gql_vctx_fragment_spreads(gql_vctx *ctx, const gql_selection_set *ss);
 /* Fragments (const gql_definition *) an operation reaches through spreads, transitively, each once. */
@@ -137,6 +143,8 @@ const char *gql_did_you_mean(arena_t *a, const char *sub, const ptrvec_t *sugges
 int gql_natural_compare(const char *a, const char *b);
 /* Prints a value literal as graphql-js print() does; sort_fields orders object fields by name (sortValueNode). */
 const char *gql_value_print(arena_t *a, const gql_value *v, bool sort_fields);
+/* Prints a type reference as written ("[Int!]!"). */
+const char *gql_typeref_print(arena_t *a, const gql_typeref *t);
 /* True when the input value is a required argument/field: non-null type and no default (§5.4.2.1). */
 bool gql_is_required_input(const gql_input_value *iv);
 

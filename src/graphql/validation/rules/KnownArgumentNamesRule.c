@@ -16,8 +16,22 @@ static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, c
     (void)state;
     if (kind == GQL_VN_DIRECTIVE) {
         const gql_directive *d = node;
-        const gql_directive_def *def = gql_schema_directive(ctx->schema, d->name.value);
-        if (def) {
+        const gql_definition *doc_def = gql_vctx_doc_directive(ctx, d->name.value);
+        const gql_directive_def *def = doc_def ? NULL : gql_schema_directive(ctx->schema, d->name.value);
+        if (doc_def) {
+            const char **names = arena_alloc(ctx->arena, (doc_def->ninput_fields + 1) * sizeof *names);
+            for (size_t j = 0; j < doc_def->ninput_fields; j++) names[j] = doc_def->input_fields[j]->name.value;
+            for (size_t i = 0; i < d->nargs; i++) {
+                const gql_argument *arg = d->args[i];
+                bool known = false;
+                for (size_t j = 0; j < doc_def->ninput_fields && !known; j++) known = strcmp(names[j], arg->name.value) == 0;
+                if (known) continue;
+                ptrvec_t sugg = {0};
+                gql_suggestion_list(ctx->arena, arg->name.value, names, doc_def->ninput_fields, &sugg);
+                gql_vctx_report(ctx, &arg->loc, 1, "Unknown argument \"%s\" on directive \"@%s\".%s", arg->name.value,
+                                d->name.value, gql_did_you_mean(ctx->arena, NULL, &sugg));
+            }
+        } else if (def) {
             for (size_t i = 0; i < d->nargs; i++) {
                 const gql_argument *arg = d->args[i];
                 bool known = false;

@@ -1,21 +1,17 @@
 /* KnownDirectivesRule.c -- spec §5.7.1 Directives Are Defined and §5.7.2 Directives Are In Valid Locations. */
 #include "graphql/validation/rules.h"
 
-#include <string.h>
-
 /* Locations of a directive defined in the schema or (for completeness) in the document itself; 0 if unknown. */
 static bool directive_locations(gql_vctx *ctx, const char *name, uint32_t *locs) {
+    const gql_definition *def = gql_vctx_doc_directive(ctx, name);
+    if (def) {
+        *locs = def->locations;
+        return true;
+    }
     const gql_directive_def *d = gql_schema_directive(ctx->schema, name);
     if (d) {
         *locs = d->locations;
         return true;
-    }
-    for (size_t i = 0; i < ctx->doc->ndefs; i++) {
-        const gql_definition *def = ctx->doc->defs[i];
-        if (def->kind == GQL_DEF_DIRECTIVE && def->name.value && strcmp(def->name.value, name) == 0) {
-            *locs = def->locations;
-            return true;
-        }
     }
     return false;
 }

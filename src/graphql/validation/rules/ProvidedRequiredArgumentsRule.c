@@ -25,6 +25,18 @@ static void leave(gql_vctx *ctx, void *state, gql_vnode_kind kind, const void *n
         }
     } else if (kind == GQL_VN_DIRECTIVE) {
         const gql_directive *d = node;
+        const gql_definition *doc_def = gql_vctx_doc_directive(ctx, d->name.value);
+        if (doc_def) {
+            for (size_t i = 0; i < doc_def->ninput_fields; i++) {
+                const gql_input_value_def *a = doc_def->input_fields[i];
+                if (a->type && a->type->kind == GQL_TYPEREF_NON_NULL && !a->default_value &&
+                    !provided(d->args, d->nargs, a->name.value))
+                    gql_vctx_report(ctx, &d->loc, 1,
+                                    "Directive \"@%s\" argument \"%s\" of type \"%s\" is required, but it was not provided.",
+                                    d->name.value, a->name.value, gql_typeref_print(ctx->arena, a->type));
+            }
+            return;
+        }
         const gql_directive_def *def = gql_schema_directive(ctx->schema, d->name.value);
         if (!def) return;
         for (size_t i = 0; i < def->nargs; i++) {
