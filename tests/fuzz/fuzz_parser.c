@@ -47,8 +47,10 @@ static void fuzz_document(const char *src, size_t size) {
             const gql_definition *d = doc->defs[i];
             check_loc(&d->loc, size);
             if (d->selection_set) check_loc(&d->selection_set->loc, size);
-            for (size_t j = 0; j < d->nvars; j++) check_loc(&d->vars[j]->loc, size);
-            for (size_t j = 0; j < d->nfields; j++) check_loc(&d->fields[j]->loc, size);
+            for (size_t j = 0; j < d->nvars; j++)
+                check_loc(&d->vars[j]->loc, size);
+            for (size_t j = 0; j < d->nfields; j++)
+                check_loc(&d->fields[j]->loc, size);
         }
     } else {
         check(errs.count == 1 && errs.head->message != NULL);

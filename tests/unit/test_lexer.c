@@ -73,10 +73,10 @@ static void test_punctuators(void **state) {
         const char *src;
         gql_token_kind kind;
     } cases[] = {
-        {"!", GQL_TOK_BANG},       {"$", GQL_TOK_DOLLAR},    {"&", GQL_TOK_AMP},       {"(", GQL_TOK_PAREN_L},
-        {")", GQL_TOK_PAREN_R},    {"...", GQL_TOK_SPREAD},  {":", GQL_TOK_COLON},     {"=", GQL_TOK_EQUALS},
-        {"@", GQL_TOK_AT},         {"[", GQL_TOK_BRACKET_L}, {"]", GQL_TOK_BRACKET_R}, {"{", GQL_TOK_BRACE_L},
-        {"|", GQL_TOK_PIPE},       {"}", GQL_TOK_BRACE_R},
+        {"!", GQL_TOK_BANG},    {"$", GQL_TOK_DOLLAR},    {"&", GQL_TOK_AMP},       {"(", GQL_TOK_PAREN_L},
+        {")", GQL_TOK_PAREN_R}, {"...", GQL_TOK_SPREAD},  {":", GQL_TOK_COLON},     {"=", GQL_TOK_EQUALS},
+        {"@", GQL_TOK_AT},      {"[", GQL_TOK_BRACKET_L}, {"]", GQL_TOK_BRACKET_R}, {"{", GQL_TOK_BRACE_L},
+        {"|", GQL_TOK_PIPE},    {"}", GQL_TOK_BRACE_R},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         gql_token t = lex(cases[i].src);
@@ -109,7 +109,7 @@ static void test_eof_and_sequence(void **state) {
     const char *src = "{ a:b }";
     gql_lexer_init(&lx, arena, src, strlen(src));
     assert_int_equal(lx.token.kind, GQL_TOK_SOF);
-    static const gql_token_kind want[] = {GQL_TOK_BRACE_L, GQL_TOK_NAME, GQL_TOK_COLON,
+    static const gql_token_kind want[] = {GQL_TOK_BRACE_L, GQL_TOK_NAME,    GQL_TOK_COLON,
                                           GQL_TOK_NAME,    GQL_TOK_BRACE_R, GQL_TOK_EOF};
     static const uint32_t cols[] = {1, 3, 4, 5, 7, 8};
     for (size_t i = 0; i < 6; i++) {
@@ -282,10 +282,9 @@ static void test_string_errors(void **state) {
     lex_error("\"bad \\u{FXXX} esc\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{FX\".", 1, 6);
     lex_error("\"bad \\u{FFFF esc\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{FFFF \".", 1, 6);
     lex_error("\"bad \\u{FFFF\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{FFFF\"\".", 1, 6);
-    lex_error("\"too high \\u{110000} esc\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{110000}\".", 1,
-              11);
-    lex_error("\"way too high \\u{12345678}\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{12345678}\".",
-              1, 15);
+    lex_error("\"too high \\u{110000} esc\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{110000}\".", 1, 11);
+    lex_error("\"way too high \\u{12345678}\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{12345678}\".", 1,
+              15);
     lex_error("\"too long \\u{000000000}\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{000000000\".", 1,
               11);
     lex_error("\"bad surrogate \\uDEAD esc\"", "Syntax Error: Invalid Unicode escape sequence: \"\\uDEAD\".", 1, 16);
@@ -298,13 +297,12 @@ static void test_string_errors(void **state) {
     lex_error("\"bad low surrogate pair \\uD800\\uD800 esc\"",
               "Syntax Error: Invalid Unicode escape sequence: \"\\uD800\".", 1, 25);
     lex_error("\"lone leading \\uD83D\"", "Syntax Error: Invalid Unicode escape sequence: \"\\uD83D\".", 1, 15);
-    lex_error("\"leading then char \\uD83Dx\"", "Syntax Error: Invalid Unicode escape sequence: \"\\uD83D\".", 1,
-              20);
+    lex_error("\"leading then char \\uD83Dx\"", "Syntax Error: Invalid Unicode escape sequence: \"\\uD83D\".", 1, 20);
     lex_error("\"leading then escape \\uD83D\\n\"", "Syntax Error: Invalid Unicode escape sequence: \"\\uD83D\".", 1,
               22);
     /* the quoted text is counted in characters, so a multi-byte character is never cut */
-    lex_error("\"\\u\xF0\x9F\x98\x80{11}\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u\xF0\x9F\x98\x80{11\".", 1,
-              2);
+    lex_error("\"\\u\xF0\x9F\x98\x80{11}\"",
+              "Syntax Error: Invalid Unicode escape sequence: \"\\u\xF0\x9F\x98\x80{11\".", 1, 2);
     lex_error("\"bad \\u{\xC3\xA9}\"", "Syntax Error: Invalid Unicode escape sequence: \"\\u{\xC3\xA9\".", 1, 6);
     lex_error("\"contains \x01 control\"", "Syntax Error: Invalid character within String: U+0001.", 1, 11);
     lex_error("\"contains \x1F control\"", "Syntax Error: Invalid character within String: U+001F.", 1, 11);

@@ -13,13 +13,13 @@
 #include "util/utf8.h"
 
 static const char *const kind_names[] = {
-    [GQL_TOK_SOF] = "<SOF>",        [GQL_TOK_EOF] = "<EOF>",     [GQL_TOK_BANG] = "!",
-    [GQL_TOK_DOLLAR] = "$",         [GQL_TOK_AMP] = "&",         [GQL_TOK_PAREN_L] = "(",
-    [GQL_TOK_PAREN_R] = ")",        [GQL_TOK_SPREAD] = "...",    [GQL_TOK_COLON] = ":",
-    [GQL_TOK_EQUALS] = "=",         [GQL_TOK_AT] = "@",          [GQL_TOK_BRACKET_L] = "[",
-    [GQL_TOK_BRACKET_R] = "]",      [GQL_TOK_BRACE_L] = "{",     [GQL_TOK_PIPE] = "|",
-    [GQL_TOK_BRACE_R] = "}",        [GQL_TOK_NAME] = "Name",     [GQL_TOK_INT] = "Int",
-    [GQL_TOK_FLOAT] = "Float",      [GQL_TOK_STRING] = "String", [GQL_TOK_BLOCK_STRING] = "BlockString",
+    [GQL_TOK_SOF] = "<SOF>",       [GQL_TOK_EOF] = "<EOF>",     [GQL_TOK_BANG] = "!",
+    [GQL_TOK_DOLLAR] = "$",        [GQL_TOK_AMP] = "&",         [GQL_TOK_PAREN_L] = "(",
+    [GQL_TOK_PAREN_R] = ")",       [GQL_TOK_SPREAD] = "...",    [GQL_TOK_COLON] = ":",
+    [GQL_TOK_EQUALS] = "=",        [GQL_TOK_AT] = "@",          [GQL_TOK_BRACKET_L] = "[",
+    [GQL_TOK_BRACKET_R] = "]",     [GQL_TOK_BRACE_L] = "{",     [GQL_TOK_PIPE] = "|",
+    [GQL_TOK_BRACE_R] = "}",       [GQL_TOK_NAME] = "Name",     [GQL_TOK_INT] = "Int",
+    [GQL_TOK_FLOAT] = "Float",     [GQL_TOK_STRING] = "String", [GQL_TOK_BLOCK_STRING] = "BlockString",
     [GQL_TOK_COMMENT] = "Comment",
 };
 
@@ -110,7 +110,8 @@ static int quote_len(const gql_lexer *lx, size_t pos, size_t n) {
     size_t end = pos;
     for (size_t i = 0; i < n && end < lx->len; i++) {
         end++;
-        while (end < lx->len && ((unsigned char)lx->src[end] & 0xC0) == 0x80) end++;
+        while (end < lx->len && ((unsigned char)lx->src[end] & 0xC0) == 0x80)
+            end++;
     }
     return (int)(end - pos);
 }
@@ -165,8 +166,7 @@ static bool read_comment(gql_lexer *lx, size_t start) {
         int c = at(lx, p);
         if (c == '\n' || c == '\r') break;
         if (c < 0x80) {
-            if (c < 0x20 && c != '\t')
-                return fail(lx, p, "Invalid character: %s.", describe_at(lx, p));
+            if (c < 0x20 && c != '\t') return fail(lx, p, "Invalid character: %s.", describe_at(lx, p));
             p++;
             continue;
         }
@@ -181,9 +181,9 @@ static bool read_comment(gql_lexer *lx, size_t start) {
 
 /* Digit+ at p, as graphql-js readDigits(): at least one digit is required. */
 static bool read_digits(gql_lexer *lx, size_t *p) {
-    if (!is_digit(at(lx, *p)))
-        return fail(lx, *p, "Invalid number, expected digit but got: %s.", describe_at(lx, *p));
-    while (is_digit(at(lx, *p))) (*p)++;
+    if (!is_digit(at(lx, *p))) return fail(lx, *p, "Invalid number, expected digit but got: %s.", describe_at(lx, *p));
+    while (is_digit(at(lx, *p)))
+        (*p)++;
     return true;
 }
 
@@ -290,19 +290,35 @@ static bool read_string(gql_lexer *lx, size_t start) {
             size_t size = 2;
             int e = at(lx, p + 1);
             if (e == 'u') {
-                bool ok = at(lx, p + 2) == '{' ? read_escape_braced(lx, p, &cp, &size)
-                                               : read_escape_fixed(lx, p, &cp, &size);
+                bool ok =
+                    at(lx, p + 2) == '{' ? read_escape_braced(lx, p, &cp, &size) : read_escape_fixed(lx, p, &cp, &size);
                 if (!ok) return false;
             } else {
                 switch (e) {
-                case '"': cp = '"'; break;
-                case '\\': cp = '\\'; break;
-                case '/': cp = '/'; break;
-                case 'b': cp = '\b'; break;
-                case 'f': cp = '\f'; break;
-                case 'n': cp = '\n'; break;
-                case 'r': cp = '\r'; break;
-                case 't': cp = '\t'; break;
+                case '"':
+                    cp = '"';
+                    break;
+                case '\\':
+                    cp = '\\';
+                    break;
+                case '/':
+                    cp = '/';
+                    break;
+                case 'b':
+                    cp = '\b';
+                    break;
+                case 'f':
+                    cp = '\f';
+                    break;
+                case 'n':
+                    cp = '\n';
+                    break;
+                case 'r':
+                    cp = '\r';
+                    break;
+                case 't':
+                    cp = '\t';
+                    break;
                 default:
                     return fail(lx, p, "Invalid character escape sequence: \"%.*s\".", quote_len(lx, p, 2),
                                 lx->src + p);
@@ -334,7 +350,8 @@ static bool is_triple_quote(const gql_lexer *lx, size_t p) {
 
 static size_t leading_whitespace(const char *s, size_t n) {
     size_t i = 0;
-    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
     return i;
 }
 
@@ -347,7 +364,8 @@ static size_t block_string_value(char *raw, size_t len) {
     size_t line_no = 0;
     for (size_t s = 0; s <= len; line_no++) {
         size_t e = s;
-        while (e < len && raw[e] != '\n') e++;
+        while (e < len && raw[e] != '\n')
+            e++;
         size_t indent = leading_whitespace(raw + s, e - s);
         if (indent < e - s) {
             if (first_nonblank == SIZE_MAX) first_nonblank = line_no;
@@ -361,7 +379,8 @@ static size_t block_string_value(char *raw, size_t len) {
     line_no = 0;
     for (size_t s = 0; line_no <= last_nonblank; line_no++) {
         size_t e = s;
-        while (e < len && raw[e] != '\n') e++;
+        while (e < len && raw[e] != '\n')
+            e++;
         if (line_no >= first_nonblank) {
             size_t from = s;
             if (line_no != 0) from = (e - s > common) ? s + common : e;
@@ -378,7 +397,8 @@ static size_t block_string_value(char *raw, size_t len) {
  * terminators are normalized to \n before BlockStringValue() runs. */
 static bool read_block_string(gql_lexer *lx, size_t start) {
     size_t p = start + 3;
-    while (p < lx->len && !is_triple_quote(lx, p)) p += (lx->src[p] == '\\' && is_triple_quote(lx, p + 1)) ? 4 : 1;
+    while (p < lx->len && !is_triple_quote(lx, p))
+        p += (lx->src[p] == '\\' && is_triple_quote(lx, p + 1)) ? 4 : 1;
     char *raw = arena_alloc(lx->arena, p - start);
     size_t o = 0;
     uint32_t line = lx->line;
@@ -461,22 +481,35 @@ bool gql_lexer_next(gql_lexer *lx) {
             if (lx->keep_comments) return true;
             p = lx->pos;
             continue;
-        case '!': return punct(lx, GQL_TOK_BANG, p, 1);
-        case '$': return punct(lx, GQL_TOK_DOLLAR, p, 1);
-        case '&': return punct(lx, GQL_TOK_AMP, p, 1);
-        case '(': return punct(lx, GQL_TOK_PAREN_L, p, 1);
-        case ')': return punct(lx, GQL_TOK_PAREN_R, p, 1);
+        case '!':
+            return punct(lx, GQL_TOK_BANG, p, 1);
+        case '$':
+            return punct(lx, GQL_TOK_DOLLAR, p, 1);
+        case '&':
+            return punct(lx, GQL_TOK_AMP, p, 1);
+        case '(':
+            return punct(lx, GQL_TOK_PAREN_L, p, 1);
+        case ')':
+            return punct(lx, GQL_TOK_PAREN_R, p, 1);
         case '.':
             if (at(lx, p + 1) == '.' && at(lx, p + 2) == '.') return punct(lx, GQL_TOK_SPREAD, p, 3);
             break;
-        case ':': return punct(lx, GQL_TOK_COLON, p, 1);
-        case '=': return punct(lx, GQL_TOK_EQUALS, p, 1);
-        case '@': return punct(lx, GQL_TOK_AT, p, 1);
-        case '[': return punct(lx, GQL_TOK_BRACKET_L, p, 1);
-        case ']': return punct(lx, GQL_TOK_BRACKET_R, p, 1);
-        case '{': return punct(lx, GQL_TOK_BRACE_L, p, 1);
-        case '|': return punct(lx, GQL_TOK_PIPE, p, 1);
-        case '}': return punct(lx, GQL_TOK_BRACE_R, p, 1);
+        case ':':
+            return punct(lx, GQL_TOK_COLON, p, 1);
+        case '=':
+            return punct(lx, GQL_TOK_EQUALS, p, 1);
+        case '@':
+            return punct(lx, GQL_TOK_AT, p, 1);
+        case '[':
+            return punct(lx, GQL_TOK_BRACKET_L, p, 1);
+        case ']':
+            return punct(lx, GQL_TOK_BRACKET_R, p, 1);
+        case '{':
+            return punct(lx, GQL_TOK_BRACE_L, p, 1);
+        case '|':
+            return punct(lx, GQL_TOK_PIPE, p, 1);
+        case '}':
+            return punct(lx, GQL_TOK_BRACE_R, p, 1);
         case '"':
             return is_triple_quote(lx, p) ? read_block_string(lx, p) : read_string(lx, p);
         default:
@@ -485,7 +518,8 @@ bool gql_lexer_next(gql_lexer *lx) {
         if (is_digit(c) || c == '-') return read_number(lx, p);
         if (is_name_start(c)) {
             size_t e = p + 1;
-            while (is_name_continue(at(lx, e))) e++;
+            while (is_name_continue(at(lx, e)))
+                e++;
             make_token(lx, GQL_TOK_NAME, p, e, lx->src + p, e - p);
             return true;
         }

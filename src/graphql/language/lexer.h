@@ -56,13 +56,13 @@ typedef struct {
     arena_t *arena;
     const char *src;
     size_t len;
-    size_t pos;         /* next byte to read */
-    uint32_t line;      /* line of pos */
-    size_t line_start;  /* byte offset where that line starts */
-    size_t col_pos;     /* column cursor: byte offset on the current line ... */
-    uint32_t col;       /* ... and its 1-based column, so columns cost O(1) amortized */
-    bool keep_comments; /* return COMMENT tokens instead of skipping them */
-    gql_token token;    /* the current token (SOF before the first gql_lexer_next) */
+    size_t pos;          /* next byte to read */
+    uint32_t line;       /* line of pos */
+    size_t line_start;   /* byte offset where that line starts */
+    size_t col_pos;      /* column cursor: byte offset on the current line ... */
+    uint32_t col;        /* ... and its 1-based column, so columns cost O(1) amortized */
+    bool keep_comments;  /* return COMMENT tokens instead of skipping them */
+    gql_token token;     /* the current token (SOF before the first gql_lexer_next) */
     const char *err_msg; /* set when gql_lexer_next fails */
     gql_loc err_loc;
 } gql_lexer;

@@ -227,7 +227,8 @@ static gql_value *parse_value(parser *p, bool is_const) {
         advance(p);
         v->kind = GQL_VALUE_LIST;
         size_t mark = p->scratch.count;
-        while (!expect_optional(p, GQL_TOK_BRACKET_R)) scratch_push(p, parse_value(p, is_const));
+        while (!expect_optional(p, GQL_TOK_BRACKET_R))
+            scratch_push(p, parse_value(p, is_const));
         scratch_take(p, mark, &v->list.items, &v->list.count);
         leave(p);
         break;
@@ -644,9 +645,9 @@ static gql_def_kind type_system_kind(const gql_token *t) {
         const char *kw;
         gql_def_kind kind;
     } kws[] = {
-        {"schema", GQL_DEF_SCHEMA}, {"scalar", GQL_DEF_SCALAR}, {"type", GQL_DEF_OBJECT},
-        {"interface", GQL_DEF_INTERFACE}, {"union", GQL_DEF_UNION}, {"enum", GQL_DEF_ENUM},
-        {"input", GQL_DEF_INPUT_OBJECT}, {"directive", GQL_DEF_DIRECTIVE},
+        {"schema", GQL_DEF_SCHEMA},       {"scalar", GQL_DEF_SCALAR},       {"type", GQL_DEF_OBJECT},
+        {"interface", GQL_DEF_INTERFACE}, {"union", GQL_DEF_UNION},         {"enum", GQL_DEF_ENUM},
+        {"input", GQL_DEF_INPUT_OBJECT},  {"directive", GQL_DEF_DIRECTIVE},
     };
     for (size_t i = 0; i < sizeof kws / sizeof kws[0]; i++)
         if (is_keyword(t, kws[i].kw)) return kws[i].kind;
