@@ -241,6 +241,13 @@ def main():
             st, b = s.gql(PAGED, {"accountId": 1, "first": first})
             tap.ok("BAD_USER_INPUT" in codes(b), f"first={first} outside 1..max-page-size is BAD_USER_INPUT",
                    detail=b)
+        st, b = s.gql(PAGED, {"accountId": 1, "filter": {"type": ["KAFKA_TOPIC"] * 17}})
+        tap.ok("BAD_USER_INPUT" in codes(b), "a filter list over 16 values is BAD_USER_INPUT", detail=b)
+        st, b = s.gql(PAGED, {"accountId": 1, "filter": {"clusterName": "c" * 1025}})
+        tap.ok("BAD_USER_INPUT" in codes(b), "a filter string over 1024 bytes is BAD_USER_INPUT", detail=b)
+        st, b = s.gql(PAGED, {"accountId": 1, "filter": {"type": "KAFKA_CONSUMER_GROUP"}})
+        tap.eq([n["name"] for n in data((st, b))["actor"]["account"]["kafka"]["entities"]["nodes"]], ["billing"],
+               "a single enum value is coerced to a one-item list")
         st, b = s.gql(PAGED, {"accountId": 1, "first": 20})
         tap.ok(not b.get("errors"), "first = max-page-size is accepted", detail=b)
         st, b = s.gql(PAGED, {"accountId": 1, "first": None})
