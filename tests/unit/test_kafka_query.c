@@ -308,6 +308,56 @@ static void test_keyset_paging(void **state) {
     assert_true(p->has_next);
 }
 
+/* Statement counters of every statement that finishes while the trace is on. */
+typedef struct {
+    int sorts;
+    int fullscan_steps;
+    int stmts;
+} plan_stats;
+
+static int profile_stmt(unsigned type, void *ctx, void *p, void *x) {
+    (void)x;
+    plan_stats *ps = ctx;
+    if (type != SQLITE_TRACE_PROFILE) return 0;
+    sqlite3_stmt *st = p;
+    ps->sorts += sqlite3_stmt_status(st, SQLITE_STMTSTATUS_SORT, 0);
+    ps->fullscan_steps += sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+    ps->stmts++;
+    return 0;
+}
+
+/* The plans bench/query.py measured: pages walk an index in guid order and stop after the page,
+ * never sorting the account (an unfiltered page went from 450 ms to 0.2 ms on 1M entities). */
+static void test_pages_never_sort_the_account(void **state) {
+    fixture *f = *state;
+    exec(f->s, "BEGIN");
+    char name[32];
+    for (int i = 0; i < 500; i++) {
+        snprintf(name, sizeof name, "t-%04d", i);
+        put(f->s, 1, "KAFKA_TOPIC", i % 3 ? "OHI" : "CONFLUENT_CLOUD", name, i % 2 ? "c1" : "c2", "af-40", 0, NOW,
+            "NOT_ALERTING", -1);
+    }
+    exec(f->s, "COMMIT");
+    kafka_filter none = nofilter(), byprov = nofilter(), bycluster = nofilter(), bytenant = nofilter();
+    kafka_filter_add(f->a, &byprov.providers, &byprov.nproviders, "CONFLUENT_CLOUD");
+    bycluster.cluster_name = "c1";
+    bytenant.tenant = "af-40";
+    bytenant.reporting = 1;
+    const kafka_filter *filters[] = {&none, &byprov, &bycluster, &bytenant};
+    for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+        plan_stats ps = {0};
+        sqlite3_trace_v2(store_db(f->s), SQLITE_TRACE_PROFILE, profile_stmt, &ps);
+        kafka_page *p = NULL;
+        char err[256];
+        assert_int_equal(kafka_query_entities(f->s, f->a, 1, filters[i], SINCE, NULL, 10, &p, err, sizeof err), 0);
+        sqlite3_trace_v2(store_db(f->s), 0, NULL, NULL);
+        assert_int_equal(p->count, 10);
+        assert_int_equal(ps.stmts, 1);
+        assert_int_equal(ps.sorts, 0);
+        assert_int_equal(ps.fullscan_steps, 0);
+    }
+}
+
 static void test_cursor_rejects_garbage(void **state) {
     fixture *f = *state;
     const char *g = NULL;
@@ -455,6 +505,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_name_contains_escapes_wildcards, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reporting_in_sql, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keyset_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pages_never_sort_the_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_rejects_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_entity_account_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_relationships_one_query_per_page, setup, teardown),
