@@ -1,5 +1,5 @@
 /* test_print_schema.c -- gql_schema_print against graphql-js printSchema. The expected texts were
- * produced by graphql-core 3.2 (a port of graphql-js) from the same SDL and pasted here. */
+ * produced by graphql-core 3.2 from the same SDL (graphql-js 16.15 prints the same) and pasted here. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

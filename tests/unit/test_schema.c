@@ -152,7 +152,7 @@ static void test_fields_and_args(void **state) {
     expect_error("type Query { a(x: [Query]!): Int }", "The type of Query.a(x:) must be Input Type but got: [Query]!.");
     expect_error("type Query { a(x: Int! @deprecated): Int }", "Required argument Query.a(x:) cannot be deprecated.");
     expect_error("type Query { a: Int } directive @d(x: Query) on FIELD",
-                 "Argument @d(x:) must accept input type but got: Query.");
+                 "The type of @d(x:) must be Input Type but got: Query.");
     expect_error("type Query { a: Int } directive @d(x: Int! @deprecated) on FIELD",
                  "Required argument @d(x:) cannot be deprecated.");
 }

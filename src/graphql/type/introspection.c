@@ -7,8 +7,10 @@
 #include "graphql/type/scalars.h"
 #include "graphql/type/type_internal.h"
 
-/* Built-in scalars (§3.5), directives (§3.13) and introspection types (§4.5), parsed by every
- * gql_schema_build before the user's sources. */
+/* Built-in scalars (§3.5), directives (§3.13) and introspection types (§4.5) as graphql-js 16.15
+ * prints them, parsed by every gql_schema_build before the user's sources. graphql-js also lets
+ * @deprecated stand on DIRECTIVE_DEFINITION; the parser knows only the 19 locations of ast.h, so
+ * build.c adds that location to @deprecated after parsing (GQL_TYPE_DL_DIRECTIVE_DEFINITION). */
 const char gql_introspection_prelude[] =
     "\"\"\"\n"
     "The `String` scalar type represents textual data, represented as UTF-8 character sequences. The "
@@ -71,7 +73,9 @@ const char gql_introspection_prelude[] =
     "  url: String!\n"
     ") on SCALAR\n"
     "\n"
-    "\"\"\"Indicates an Input Object is a OneOf Input Object.\"\"\"\n"
+    "\"\"\"\n"
+    "Indicates exactly one field must be supplied and this field must not be `null`.\n"
+    "\"\"\"\n"
     "directive @oneOf on INPUT_OBJECT\n"
     "\n"
     "\"\"\"\n"
@@ -94,12 +98,12 @@ const char gql_introspection_prelude[] =
     "  mutationType: __Type\n"
     "\n"
     "  \"\"\"\n"
-    "  If this server supports subscription, the type that subscription operations will be rooted at.\n"
+    "  If this server support subscription, the type that subscription operations will be rooted at.\n"
     "  \"\"\"\n"
     "  subscriptionType: __Type\n"
     "\n"
     "  \"\"\"A list of all directives supported by this server.\"\"\"\n"
-    "  directives: [__Directive!]!\n"
+    "  directives(includeDeprecated: Boolean! = false): [__Directive!]!\n"
     "}\n"
     "\n"
     "\"\"\"\n"
@@ -214,6 +218,8 @@ const char gql_introspection_prelude[] =
     "  isRepeatable: Boolean!\n"
     "  locations: [__DirectiveLocation!]!\n"
     "  args(includeDeprecated: Boolean = false): [__InputValue!]!\n"
+    "  isDeprecated: Boolean!\n"
+    "  deprecationReason: String\n"
     "}\n"
     "\n"
     "\"\"\"\n"
@@ -277,10 +283,13 @@ const char gql_introspection_prelude[] =
     "\n"
     "  \"\"\"Location adjacent to an input object field definition.\"\"\"\n"
     "  INPUT_FIELD_DEFINITION\n"
+    "\n"
+    "  \"\"\"Location adjacent to a directive definition.\"\"\"\n"
+    "  DIRECTIVE_DEFINITION\n"
     "}\n";
 
 bool gql_is_introspection_type(const gql_type *t) {
-    static const char *const names[] = {"__Schema",    "__Type",      "__Field",      "__InputValue",
+    static const char *const names[] = {"__Schema",    "__Type",      "__Field",    "__InputValue",
                                         "__EnumValue", "__Directive", "__TypeKind", "__DirectiveLocation"};
     if (!t || !t->builtin || !t->name || t->name[0] != '_') return false;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -313,7 +322,8 @@ static int schema_types(gql_resolve_info *info, const gql_val *parent, const gql
     (void)args;
     const gql_schema *s = parent->obj.ptr;
     *out = gql_list(info->arena, s->ntypes);
-    for (size_t i = 0; i < s->ntypes; i++) out->list.items[i] = type_val(info, s->type_list[i]);
+    for (size_t i = 0; i < s->ntypes; i++)
+        out->list.items[i] = type_val(info, s->type_list[i]);
     return 0;
 }
 
@@ -329,8 +339,7 @@ static int schema_mutation_type(gql_resolve_info *info, const gql_val *parent, c
     return 0;
 }
 
-static int schema_subscription_type(gql_resolve_info *info, const gql_val *parent, const gql_val *args,
-                                    gql_val *out) {
+static int schema_subscription_type(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
     (void)args;
     *out = type_val(info, ((const gql_schema *)parent->obj.ptr)->subscription);
     return 0;
@@ -341,7 +350,8 @@ static int schema_directives(gql_resolve_info *info, const gql_val *parent, cons
     const gql_schema *s = parent->obj.ptr;
     const gql_type *dt = itype(info, "__Directive");
     *out = gql_list(info->arena, s->ndirectives);
-    for (size_t i = 0; i < s->ndirectives; i++) out->list.items[i] = gql_object(s->directives[i], dt);
+    for (size_t i = 0; i < s->ndirectives; i++)
+        out->list.items[i] = gql_object(s->directives[i], dt);
     return 0;
 }
 
@@ -391,7 +401,8 @@ static int type_fields(gql_resolve_info *info, const gql_val *parent, const gql_
 
 static gql_val type_list_val(const gql_resolve_info *info, gql_type *const *types, size_t n) {
     gql_val v = gql_list(info->arena, n);
-    for (size_t i = 0; i < n; i++) v.list.items[i] = type_val(info, types[i]);
+    for (size_t i = 0; i < n; i++)
+        v.list.items[i] = type_val(info, types[i]);
     return v;
 }
 
@@ -495,8 +506,7 @@ static int field_is_deprecated(gql_resolve_info *info, const gql_val *parent, co
     return 0;
 }
 
-static int field_deprecation_reason(gql_resolve_info *info, const gql_val *parent, const gql_val *args,
-                                    gql_val *out) {
+static int field_deprecation_reason(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
     (void)info, (void)args;
     *out = gql_str(((const gql_field *)parent->obj.ptr)->deprecation_reason);
     return 0;
@@ -602,14 +612,16 @@ static int dir_locations(gql_resolve_info *info, const gql_val *parent, const gq
     const gql_directive_def *d = parent->obj.ptr;
     const gql_schema_box *box = (const gql_schema_box *)info->schema;
     const gql_definition *ast = strmap_get(&box->directive_asts, d->name);
-    *out = gql_list(info->arena, GQL_DL_COUNT);
+    *out = gql_list(info->arena, GQL_DL_COUNT + 1);
     size_t n = 0;
     if (ast && ast->nlocations) {
-        for (size_t i = 0; i < ast->nlocations; i++) out->list.items[n++] = gql_enum(ast->location_names[i].value);
+        for (size_t i = 0; i < ast->nlocations && n < GQL_DL_COUNT; i++)
+            out->list.items[n++] = gql_enum(ast->location_names[i].value);
     } else {
         for (unsigned i = 0; i < GQL_DL_COUNT; i++)
             if (d->locations & (1u << i)) out->list.items[n++] = gql_enum(gql_directive_location_name(1u << i));
     }
+    if (d->locations & GQL_TYPE_DL_DIRECTIVE_DEFINITION) out->list.items[n++] = gql_enum("DIRECTIVE_DEFINITION");
     out->list.count = n;
     return 0;
 }
@@ -617,6 +629,19 @@ static int dir_locations(gql_resolve_info *info, const gql_val *parent, const gq
 static int dir_args(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
     const gql_directive_def *d = parent->obj.ptr;
     *out = input_values(info, d->args, d->nargs, include_deprecated(args));
+    return 0;
+}
+
+/* Directives cannot be deprecated in SDL the parser accepts, so these are constant. */
+static int dir_is_deprecated(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    (void)info, (void)parent, (void)args;
+    *out = gql_bool(false);
+    return 0;
+}
+
+static int dir_deprecation_reason(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    (void)info, (void)parent, (void)args;
+    *out = gql_null();
     return 0;
 }
 
@@ -636,8 +661,8 @@ static int meta_type(gql_resolve_info *info, const gql_val *parent, const gql_va
 
 static int meta_typename(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
     (void)args;
-    const gql_type *t = parent && parent->kind == GQL_V_OBJECT && parent->obj.type ? parent->obj.type
-                                                                                   : info->parent_type;
+    const gql_type *t =
+        parent && parent->kind == GQL_V_OBJECT && parent->obj.type ? parent->obj.type : info->parent_type;
     *out = gql_str(t ? t->name : NULL);
     return 0;
 }
@@ -681,6 +706,8 @@ static const gql_binding bindings[] = {
     {"__Directive.isRepeatable", dir_is_repeatable},
     {"__Directive.locations", dir_locations},
     {"__Directive.args", dir_args},
+    {"__Directive.isDeprecated", dir_is_deprecated},
+    {"__Directive.deprecationReason", dir_deprecation_reason},
 };
 
 static gql_type *wrap(arena_t *a, gql_type_kind kind, gql_type *of) {
@@ -690,8 +717,7 @@ static gql_type *wrap(arena_t *a, gql_type_kind kind, gql_type *of) {
     return t;
 }
 
-static gql_field *meta_field(arena_t *a, const char *name, const char *description, gql_type *type,
-                             gql_resolve_fn fn) {
+static gql_field *meta_field(arena_t *a, const char *name, const char *description, gql_type *type, gql_resolve_fn fn) {
     gql_field *f = arena_alloc(a, sizeof *f);
     f->name = name;
     f->description = description;
@@ -727,7 +753,9 @@ const gql_field *gql_introspection_schema_field(const gql_schema *s) {
     return ((const gql_schema_box *)s)->meta_schema;
 }
 
-const gql_field *gql_introspection_type_field(const gql_schema *s) { return ((const gql_schema_box *)s)->meta_type; }
+const gql_field *gql_introspection_type_field(const gql_schema *s) {
+    return ((const gql_schema_box *)s)->meta_type;
+}
 
 const gql_field *gql_introspection_typename_field(const gql_schema *s) {
     return ((const gql_schema_box *)s)->meta_typename;

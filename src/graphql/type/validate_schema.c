@@ -87,7 +87,7 @@ static void validate_directives(vctx *v) {
             const gql_input_value *a = d->args[j];
             validate_name(v, a->name, iv_loc(a));
             if (!gql_is_input_type(a->type))
-                verr(v, iv_loc(a), NULL, "Argument @%s(%s:) must accept input type but got: %s.", d->name, a->name,
+                verr(v, iv_loc(a), NULL, "The type of @%s(%s:) must be Input Type but got: %s.", d->name, a->name,
                      ts(v, a->type));
             if (is_required(a) && a->deprecated)
                 verr(v, iv_loc(a), NULL, "Required argument @%s(%s:) cannot be deprecated.", d->name, a->name);
