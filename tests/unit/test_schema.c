@@ -77,8 +77,9 @@ static void test_sdl_rules(void **state) {
     expect_error("schema { query: Foo } type Query { a: Int }", "Unknown type \"Foo\".");
     expect_error("type Query { a: Int } extend type X { a: Int }",
                  "Cannot extend type \"X\" because it is not defined.");
-    expect_error("type Query { a: Int } enum E { A } extend type E { a: Int }", "Cannot extend non-enum type \"E\".");
-    expect_error("type Query { a: Int } extend input Query { a: Int }", "Cannot extend non-object type \"Query\".");
+    expect_error("type Query { a: Int } enum E { A } extend type E { a: Int }", "Cannot extend non-object type \"E\".");
+    expect_error("type Query { a: Int } extend input Query { a: Int }",
+                 "Cannot extend non-input object type \"Query\".");
     expect_error("type Query { a: Int @foo }", "Unknown directive \"@foo\".");
     expect_error("type Query @deprecated { a: Int }", "Directive \"@deprecated\" may not be used on OBJECT.");
     expect_error("type Query { a: Int } directive @d on OBJECT type X @d @d { a: Int }",
@@ -265,7 +266,7 @@ static void test_unions_enums_inputs(void **state) {
     expect_error("type Query { a: Int } input I @oneOf { a: Int! b: Int }", "OneOf input field I.a must be nullable.");
     expect_error("type Query { a: Int } input I @oneOf { a: Int b: Int = 3 }",
                  "OneOf input field I.b cannot have a default value.");
-    expect_error("type Query { a: Int } input I { a: Int } extend input I @oneOf { b: [Int]! }",
+    expect_error("type Query { a: Int } input I @oneOf { a: Int } extend input I { b: [Int]! }",
                  "OneOf input field I.b must be nullable.");
 }
 
@@ -294,10 +295,13 @@ static void test_extensions_and_details(void **state) {
                        "enum Color { RED GREEN @deprecated(reason: \"no green\") }\n";
     const char *src2 = "extend enum Color { BLUE }\n"
                        "extend type Query { c: Float }\n"
-                       "input F { a: Int }\n"
-                       "extend input F @oneOf { b: String }\n"
-                       "scalar DateTime\n"
-                       "extend scalar DateTime @specifiedBy(url: \"https://example.com/dt\")\n"
+                       "input F @oneOf { a: Int }\n"
+                       "extend input F { b: String }\n"
+                       "input G { a: Int }\n"
+                       "extend input G @oneOf\n" /* graphql-js: only the definition's @oneOf counts */
+                       "scalar DateTime @specifiedBy(url: \"https://example.com/dt\")\n"
+                       "scalar Stamp\n"
+                       "extend scalar Stamp @specifiedBy(url: \"https://example.com/st\")\n"
                        "scalar Duration\nscalar JSON\nscalar Custom\nscalar String\n"
                        "type Mutation { m: Int }\n"
                        "extend schema @dummy\n"
@@ -335,6 +339,8 @@ static void test_extensions_and_details(void **state) {
     gql_type *f = gql_schema_type(s, "F");
     assert_true(f->one_of);
     assert_int_equal(f->ninput_fields, 2);
+    assert_false(gql_schema_type(s, "G")->one_of);
+    assert_null(gql_schema_type(s, "Stamp")->specified_by_url);
     gql_type *dt = gql_schema_type(s, "DateTime");
     assert_string_equal(dt->specified_by_url, "https://example.com/dt");
     assert_ptr_equal(dt->scalar, &gql_scalar_datetime);

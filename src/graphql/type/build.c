@@ -262,10 +262,11 @@ static void fill_type(bctx *c, gql_type *t, item_t *def_item) {
         case GQL_INPUT_OBJECT:
             build_input_values(c, it->src, d->input_fields, d->ninput_fields, &inputs,
                                "Field \"%s.%s\" can only be defined once.", t->name);
-            if (find_directive(d->directives, d->ndirectives, "oneOf")) t->one_of = true;
+            /* graphql-js buildASTSchema reads @oneOf and @specifiedBy from the definition only */
+            if (p == 0 && find_directive(d->directives, d->ndirectives, "oneOf")) t->one_of = true;
             break;
         case GQL_SCALAR: {
-            const gql_directive *sb = find_directive(d->directives, d->ndirectives, "specifiedBy");
+            const gql_directive *sb = p == 0 ? find_directive(d->directives, d->ndirectives, "specifiedBy") : NULL;
             const gql_value *url = sb ? directive_arg(sb, "url") : NULL;
             if (url && url->kind == GQL_VALUE_STRING) t->specified_by_url = url->str;
             break;
@@ -359,8 +360,8 @@ static void check_extensions(bctx *c) {
             continue;
         }
         if (t->kind != def_type_kind(it->def->kind)) {
-            berr(c, it->src, &it->def->name.loc, NULL, "Cannot extend non-%s type \"%s\".", kind_word(t->kind),
-                 t->name);
+            berr(c, it->src, &it->def->name.loc, NULL, "Cannot extend non-%s type \"%s\".",
+                 kind_word(def_type_kind(it->def->kind)), t->name);
             continue;
         }
         ptrvec_t *v = strmap_get(&c->ext_map, t->name);
