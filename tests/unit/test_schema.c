@@ -77,6 +77,8 @@ static void test_sdl_rules(void **state) {
     expect_error("schema { query: Foo } type Query { a: Int }", "Unknown type \"Foo\".");
     expect_error("type Query { a: Int } extend type X { a: Int }",
                  "Cannot extend type \"X\" because it is not defined.");
+    expect_error("type Query { a: Int } extend type __Type { x: Int }",
+                 "Cannot extend type \"__Type\" because it is not defined.");
     expect_error("type Query { a: Int } enum E { A } extend type E { a: Int }", "Cannot extend non-object type \"E\".");
     expect_error("type Query { a: Int } extend input Query { a: Int }",
                  "Cannot extend non-input object type \"Query\".");

@@ -354,7 +354,7 @@ static void check_extensions(bctx *c) {
     for (size_t i = 0; i < c->exts.count; i++) {
         item_t *it = c->exts.items[i];
         gql_type *t = strmap_get(&c->s->types, it->def->name.value);
-        if (!t) {
+        if (!t || (t->builtin && !is_std_scalar(t->name))) { /* introspection types cannot be extended */
             berr(c, it->src, &it->def->name.loc, NULL, "Cannot extend type \"%s\" because it is not defined.",
                  it->def->name.value);
             continue;
