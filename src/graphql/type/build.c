@@ -29,7 +29,6 @@ typedef struct {
     strmap_t ext_map;    /* type name -> ptrvec_t* of item_t* (valid extensions) */
     ptrvec_t dir_items;  /* item_t* of each directive definition in use */
     strmap_t dir_item_map;
-    strmap_t referenced; /* names of types referenced by some type reference */
 } bctx;
 
 static void berr(bctx *c, int src, const gql_loc *l1, const gql_loc *l2, const char *fmt, ...)
@@ -114,7 +113,6 @@ static gql_type *resolve_ref(bctx *c, int src, const gql_typeref *ref) {
             berr(c, src, &ref->name.loc, NULL, "Unknown type \"%s\".", ref->name.value);
             return NULL;
         }
-        strmap_put(&c->referenced, t->name, t);
         return t;
     }
     gql_type *inner = resolve_ref(c, src, ref->of);
@@ -209,7 +207,6 @@ static void add_named_refs(bctx *c, int src, const gql_name *names, size_t n, pt
             berr(c, src, &names[i].loc, NULL, "Unknown type \"%s\".", names[i].value);
             continue;
         }
-        strmap_put(&c->referenced, t->name, t);
         ptrvec_push(c->a, out, t);
     }
 }
@@ -594,6 +591,51 @@ static void set_scalars(const ptrvec_t *types) {
     }
 }
 
+/* graphql-js collectReferencedTypes, for the order of the type map. */
+#define ORDER_PENDING ((void *)1)
+#define ORDER_ADDED ((void *)2)
+
+typedef struct {
+    arena_t *a;
+    strmap_t state; /* name -> ORDER_PENDING (a user type not reached yet) or ORDER_ADDED */
+    ptrvec_t order;
+} type_order;
+
+static void order_collect(type_order *o, gql_type *t);
+
+static void order_children(type_order *o, const gql_type *t) {
+    switch (t->kind) {
+    case GQL_UNION:
+        for (size_t i = 0; i < t->npossible_types; i++)
+            order_collect(o, t->possible_types[i]);
+        break;
+    case GQL_OBJECT:
+    case GQL_INTERFACE:
+        for (size_t i = 0; i < t->ninterfaces; i++)
+            order_collect(o, t->interfaces[i]);
+        for (size_t i = 0; i < t->nfields; i++) {
+            order_collect(o, t->fields[i]->type);
+            for (size_t j = 0; j < t->fields[i]->nargs; j++)
+                order_collect(o, t->fields[i]->args[j]->type);
+        }
+        break;
+    case GQL_INPUT_OBJECT:
+        for (size_t i = 0; i < t->ninput_fields; i++)
+            order_collect(o, t->input_fields[i]->type);
+        break;
+    default:
+        break;
+    }
+}
+
+static void order_collect(type_order *o, gql_type *t) {
+    t = gql_named_type(t);
+    if (!t || strmap_get(&o->state, t->name)) return;
+    strmap_put(&o->state, t->name, ORDER_ADDED);
+    ptrvec_push(o->a, &o->order, t);
+    order_children(o, t);
+}
+
 static gql_document *parse_source(bctx *c, const char *src, size_t len, int idx) {
     gql_errors perr;
     gql_errors_init(&perr, c->errs->arena);
@@ -628,7 +670,6 @@ gql_schema *gql_schema_build(const char *const *sources, const size_t *lens, con
     bctx c = {.box = box, .s = s, .a = a, .errs = errs, .names = names, .nerrs0 = errs->count};
     strmap_init(&c.ext_map, a);
     strmap_init(&c.dir_item_map, a);
-    strmap_init(&c.referenced, a);
 
     gql_document *prelude = parse_source(&c, gql_introspection_prelude, strlen(gql_introspection_prelude), -1);
     s->sources = n ? arena_alloc(a, n * sizeof *s->sources) : NULL;
@@ -658,18 +699,29 @@ gql_schema *gql_schema_build(const char *const *sources, const size_t *lens, con
     s->t_boolean = strmap_get(&s->types, "Boolean");
     s->t_id = strmap_get(&s->types, "ID");
 
-    /* Like graphql-js, standard scalars nothing refers to are not part of the schema. User types come
-     * first in definition order, then the standard scalars, then the introspection types. */
-    ptrvec_t order = {0};
-    for (int pass = 0; pass < 3; pass++) {
-        for (size_t i = 0; i < c.types.count; i++) {
-            gql_type *t = c.types.items[i];
-            int want = !t->builtin ? 0 : is_std_scalar(t->name) ? 1 : 2;
-            if (want != pass) continue;
-            if (pass == 1 && !strmap_get(&c.referenced, t->name)) continue;
-            ptrvec_push(a, &order, t);
-        }
+    /* The type map in graphql-js's order (GraphQLSchema constructor): user types in definition order,
+     * each followed by the standard scalars it first refers to, then the types of directive arguments,
+     * then the introspection types from __Schema. Standard scalars nothing refers to are left out. */
+    type_order ord = {.a = a, .order = {0}};
+    strmap_init(&ord.state, a);
+    for (size_t i = 0; i < c.types.count; i++) {
+        gql_type *t = c.types.items[i];
+        if (!t->builtin) strmap_put(&ord.state, t->name, ORDER_PENDING);
     }
+    for (size_t i = 0; i < c.types.count; i++) {
+        gql_type *t = c.types.items[i];
+        if (t->builtin) continue;
+        strmap_put(&ord.state, t->name, ORDER_ADDED);
+        ptrvec_push(a, &ord.order, t);
+        order_children(&ord, t);
+    }
+    for (int pass = 0; pass < 2; pass++) /* graphql-js lists user directives before the specified ones */
+        for (size_t i = 0; i < s->ndirectives; i++)
+            if (s->directives[i]->builtin == (pass == 1))
+                for (size_t j = 0; j < s->directives[i]->nargs; j++)
+                    order_collect(&ord, s->directives[i]->args[j]->type);
+    order_collect(&ord, strmap_get(&s->types, "__Schema"));
+    ptrvec_t order = ord.order;
     VEC_TO_ARRAY(&c, order, gql_type, s->type_list, s->ntypes);
     strmap_init(&s->types, a);
     for (size_t i = 0; i < s->ntypes; i++)
