@@ -889,6 +889,32 @@ static void test_not_nul_terminated(void **state) {
                    "Syntax Error: Invalid character within String: invalid UTF-8 byte 0xC3.", 1, 9);
 }
 
+/* The error lives in the error list's arena: a caller may free the document's arena first. */
+static void test_error_outlives_document_arena(void **state) {
+    (void)state;
+    gql_errors errs;
+    gql_errors_init(&errs, arena);
+    static const char *const bad[] = {"{ a(x: \"\\q\") }", "{ a(x: $v) } fragment on", "\"d\" %",
+                                      "type T { f: [[[Int]]] }"};
+    for (size_t i = 0; i < 4; i++) {
+        arena_t *doc_arena = arena_new();
+        gql_parse_limits lim = {0, 0, 2};
+        assert_null(gql_parse(doc_arena, bad[i], strlen(bad[i]), &lim, &errs));
+        arena_free(doc_arena);
+    }
+    assert_int_equal(errs.count, 4);
+    const gql_error *e = errs.head;
+    assert_string_equal(e->message, "Syntax Error: Invalid character escape sequence: \"\\q\".");
+    e = e->next;
+    assert_string_equal(e->message, "Syntax Error: Unexpected Name \"on\".");
+    assert_int_equal(e->locations[0].column, 23);
+    e = e->next;
+    assert_string_equal(e->message, "Syntax Error: Unexpected character: \"%\".");
+    e = e->next;
+    assert_string_equal(e->code, GQL_CODE_LIMIT_EXCEEDED);
+    assert_int_equal(e->locations[0].column, 15);
+}
+
 static void test_limit_bytes(void **state) {
     (void)state;
     const char *src = "{ a b c }"; /* 9 bytes */
@@ -1065,6 +1091,7 @@ int main(void) {
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_not_nul_terminated),
+        cmocka_unit_test(test_error_outlives_document_arena),
         cmocka_unit_test(test_limit_bytes),
         cmocka_unit_test(test_limit_tokens),
         cmocka_unit_test(test_limit_depth),
