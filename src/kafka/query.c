@@ -451,16 +451,20 @@ int kafka_cursor_decode(arena_t *a, const char *cursor, const char **guid) {
     if (n == 0 || n > KAFKA_MAX_CURSOR || n % 4 == 1) return -1;
     unsigned char *out = arena_alloc(a, n / 4 * 3 + 3);
     size_t k = 0;
-    for (size_t i = 0; i < n; i += 4) {
-        int v[4] = {0, 0, 0, 0};
-        size_t m = n - i < 4 ? n - i : 4;
-        for (size_t t = 0; t < m; t++)
-            if ((v[t] = b64_val(cursor[i + t])) < 0) return -1;
-        uint32_t x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-        out[k++] = (unsigned char)(x >> 16);
-        if (m > 2) out[k++] = (unsigned char)(x >> 8);
-        if (m > 3) out[k++] = (unsigned char)x;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64_val(cursor[i]);
+        if (v < 0) return -1;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[k++] = (unsigned char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
     }
+    if (acc != 0) return -1; /* leftover bits must be zero, as the encoder writes them */
     out[k] = '\0';
     size_t plen = strlen(CURSOR_PREFIX);
     if (k <= plen || memcmp(out, CURSOR_PREFIX, plen) != 0) return -1;

@@ -73,12 +73,17 @@ static void put(store_t *s, int64_t account, const char *type, const char *provi
 static int setup(void **state) {
     fixture *f = calloc(1, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "/tmp/entityd-test-kq-XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
     snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
     char err[256];
     f->s = store_open(f->path, err, sizeof err);
     if (!f->s || store_migrate(f->s, err, sizeof err) < 0) {
         fprintf(stderr, "# store: %s\n", err);
+        if (f->s) store_close(f->s);
+        free(f);
         return -1;
     }
     f->a = arena_new();
@@ -369,6 +374,9 @@ static void test_cursor_rejects_garbage(void **state) {
     memset(big, 'A', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     assert_int_equal(kafka_cursor_decode(f->a, big, &g), -1);
+    assert_int_equal(kafka_cursor_decode(f->a, "djE6eA", &g), 0); /* "v1:x" */
+    assert_string_equal(g, "x");
+    assert_int_equal(kafka_cursor_decode(f->a, "djE6eB", &g), -1); /* same, non-zero padding bits */
     const char *c = kafka_cursor_encode(f->a, "1|INFRA|KAFKA_TOPIC|b3JkZXJz");
     assert_null(strpbrk(c, "+/="));
     assert_int_equal(kafka_cursor_decode(f->a, c, &g), 0);
