@@ -237,7 +237,7 @@ static const char *kafka_validate_metrics(arena_t *a, json_t *value, kafka_recor
     if (!json_is_object(metrics)) return "value.metrics must be an object of metric names to numbers";
     if (json_object_size(metrics) > KAFKA_MAX_METRICS)
         return arena_printf(a, "value.metrics has more than %d entries", KAFKA_MAX_METRICS);
-    size_t prio[KAFKA_NMETRICS];
+    size_t prio[KAFKA_NMETRICS] = {0};
     json_t *unmapped = NULL;
     const char *k;
     json_t *v;
