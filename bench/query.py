@@ -152,6 +152,9 @@ def main():
             ("clusterName", {"clusterName": mid}),
             ("tenant + alertSeverity CRITICAL", {"tenant": "af-20", "alertSeverity": ["CRITICAL"]}),
             ("nameContains", {"nameContains": "group-0042"}),
+            ("provider AZURE_EVENTHUBS", {"provider": ["AZURE_EVENTHUBS"]}),
+            ("reporting false", {"reporting": False}),
+            ("synthetic true (none in the store)", {"synthetic": True}),
         ]
         with Server(data_dir=data_dir, keep_data=True, extra_args=["--log-level", "warn"]) as s:
             print(f"{'query (page of 50, metrics + relationships)':48} {'n':>6} {'p50 ms':>8} {'p99 ms':>8} "
