@@ -40,12 +40,17 @@ static void exec_sql(store_t *s, const char *sql) {
 static int setup(void **state) {
     fixture *f = calloc(1, sizeof *f);
     strcpy(f->dir, "/tmp/test_kafka_ingest.XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
     snprintf(f->path, sizeof f->path, "%s/entityd.db", f->dir);
     char err[256];
     f->s = store_open(f->path, err, sizeof err);
     if (!f->s || store_migrate(f->s, err, sizeof err) != 0) {
         fprintf(stderr, "# store: %s\n", err);
+        if (f->s) store_close(f->s);
+        free(f);
         return -1;
     }
     f->cfg.max_batch_events = 50;
