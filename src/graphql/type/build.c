@@ -386,9 +386,6 @@ static void build_directives(bctx *c) {
         build_input_values(c, it->src, d->input_fields, d->ninput_fields, &args,
                            "Argument \"%s(%s:)\" can only be defined once.", owner);
         VEC_TO_ARRAY(c, args, gql_input_value, dd->args, dd->nargs);
-        if (dd->builtin && strcmp(dd->name, "deprecated") == 0 &&
-            !gql_directive_location_from_name("DIRECTIVE_DEFINITION"))
-            dd->locations |= GQL_TYPE_DL_DIRECTIVE_DEFINITION;
         strmap_put(&c->s->directive_map, dd->name, dd);
         strmap_put(&c->box->directive_asts, dd->name, (void *)d);
         ptrvec_push(c->a, &out, dd);

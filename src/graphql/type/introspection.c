@@ -8,9 +8,10 @@
 #include "graphql/type/type_internal.h"
 
 /* Built-in scalars (§3.5), directives (§3.13) and introspection types (§4.5) as graphql-js 16.15
- * prints them, parsed by every gql_schema_build before the user's sources. graphql-js also lets
- * @deprecated stand on DIRECTIVE_DEFINITION; the parser knows only the 19 locations of ast.h, so
- * build.c adds that location to @deprecated after parsing (GQL_TYPE_DL_DIRECTIVE_DEFINITION). */
+ * prints them, parsed by every gql_schema_build before the user's sources. One difference: graphql-js
+ * 16.15 also lets @deprecated stand on DIRECTIVE_DEFINITION, a location that is not in the spec, that
+ * ast.h and the parser do not know, and that graphql-core's buildClientSchema rejects; @deprecated
+ * keeps the spec's four locations. */
 const char gql_introspection_prelude[] =
     "\"\"\"\n"
     "The `String` scalar type represents textual data, represented as UTF-8 character sequences. The "
@@ -612,7 +613,7 @@ static int dir_locations(gql_resolve_info *info, const gql_val *parent, const gq
     const gql_directive_def *d = parent->obj.ptr;
     const gql_schema_box *box = (const gql_schema_box *)info->schema;
     const gql_definition *ast = strmap_get(&box->directive_asts, d->name);
-    *out = gql_list(info->arena, GQL_DL_COUNT + 1);
+    *out = gql_list(info->arena, GQL_DL_COUNT);
     size_t n = 0;
     if (ast && ast->nlocations) {
         for (size_t i = 0; i < ast->nlocations && n < GQL_DL_COUNT; i++)
@@ -621,7 +622,6 @@ static int dir_locations(gql_resolve_info *info, const gql_val *parent, const gq
         for (unsigned i = 0; i < GQL_DL_COUNT; i++)
             if (d->locations & (1u << i)) out->list.items[n++] = gql_enum(gql_directive_location_name(1u << i));
     }
-    if (d->locations & GQL_TYPE_DL_DIRECTIVE_DEFINITION) out->list.items[n++] = gql_enum("DIRECTIVE_DEFINITION");
     out->list.count = n;
     return 0;
 }

@@ -15,10 +15,6 @@ typedef struct {
     strmap_t directive_asts;  /* directive name -> its gql_definition (locations in written order) */
 } gql_schema_box;
 
-/* graphql-js 16.15 lets @deprecated stand on directive definitions; ast.h has no bit for that
- * location, so the type system uses the first free bit for it (set on the built-in @deprecated). */
-#define GQL_TYPE_DL_DIRECTIVE_DEFINITION (1u << GQL_DL_COUNT)
-
 /* The SDL of the built-in scalars, directives and introspection types (introspection.c). */
 extern const char gql_introspection_prelude[];
 
