@@ -639,16 +639,14 @@ static gql_document *parse_source(bctx *c, const char *src, size_t len, int idx)
     gql_document *doc = gql_parse(c->a, src, len, NULL, &perr);
     if (!doc) {
         for (const gql_error *e = perr.head; e; e = e->next) {
-            gql_error *ne;
-            if (idx >= 0 && c->names && c->names[idx])
-                ne = gql_errors_add(c->errs, e->code, e->locations, e->nlocations, NULL, "%s: %s", c->names[idx],
-                                    e->message);
-            else if (idx >= 0)
-                ne = gql_errors_add(c->errs, e->code, e->locations, e->nlocations, NULL, "%s", e->message);
+            if (idx < 0) /* the embedded prelude always parses; this guards against a broken edit of it */
+                gql_errors_add(c->errs, GQL_CODE_INTERNAL, e->locations, e->nlocations, NULL, "built-in SDL: %s",
+                               e->message);
+            else if (c->names && c->names[idx])
+                gql_errors_add(c->errs, e->code, e->locations, e->nlocations, NULL, "%s: %s", c->names[idx],
+                               e->message);
             else
-                ne = gql_errors_add(c->errs, GQL_CODE_INTERNAL, e->locations, e->nlocations, NULL, "built-in SDL: %s",
-                                    e->message);
-            (void)ne;
+                gql_errors_add(c->errs, e->code, e->locations, e->nlocations, NULL, "%s", e->message);
         }
         if (!perr.count) gql_errors_add(c->errs, NULL, NULL, 0, NULL, "Could not parse the schema source.");
     }
