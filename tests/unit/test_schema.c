@@ -92,6 +92,11 @@ static void test_sdl_rules(void **state) {
     expect_error(
         "type Query { a: Int } scalar S @specifiedBy",
         "Directive \"@specifiedBy\" argument \"url\" of type \"String!\" is required, but it was not provided.");
+    expect_error("type Query { a: Int @deprecated(reason: \"x\", reason: \"y\") }",
+                 "There can be only one argument named \"reason\".");
+    expect_error(
+        "type Query { a(x: In = {a: 1, b: [{c: 1, c: 2}]}): Int } input In { a: Int b: [In2] } input In2 { c: Int }",
+        "There can be only one input field named \"c\".");
     expect_error("type Query { a: Int } type __Schema { x: Int }",
                  "Schema must contain uniquely named types but contains multiple types named \"__Schema\".");
     expect_error("type Query { a: Int } query { a }", "The operation definition is not allowed in a schema document.");

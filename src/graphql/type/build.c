@@ -393,6 +393,51 @@ static void build_directives(bctx *c) {
     VEC_TO_ARRAY(c, out, gql_directive_def, c->s->directives, c->s->ndirectives);
 }
 
+/* graphql-js UniqueInputFieldNames: no object literal names a field twice. Literal nesting is
+ * bounded by the parser's depth limit. */
+static void check_literal(bctx *c, int src, const gql_value *v) {
+    if (!v) return;
+    if (v->kind == GQL_VALUE_LIST) {
+        for (size_t i = 0; i < v->list.count; i++)
+            check_literal(c, src, v->list.items[i]);
+    } else if (v->kind == GQL_VALUE_OBJECT) {
+        for (size_t i = 0; i < v->object.count; i++) {
+            const gql_object_field *f = v->object.fields[i];
+            for (size_t j = 0; j < i; j++) {
+                if (strcmp(v->object.fields[j]->name.value, f->name.value) == 0) {
+                    berr(c, src, &v->object.fields[j]->name.loc, &f->name.loc,
+                         "There can be only one input field named \"%s\".", f->name.value);
+                    break;
+                }
+            }
+            check_literal(c, src, f->value);
+        }
+    }
+}
+
+/* graphql-js UniqueArgumentNames for one directive application: one error per repeated name,
+ * located at every use of it. */
+static void check_unique_args(bctx *c, int src, const gql_directive *use) {
+    for (size_t i = 0; i < use->nargs; i++) {
+        bool first = true, dup = false;
+        for (size_t j = 0; j < use->nargs && first; j++) {
+            if (strcmp(use->args[j]->name.value, use->args[i]->name.value) != 0) continue;
+            if (j < i) first = false;
+            if (j != i) dup = true;
+        }
+        if (!first || !dup) continue;
+        gql_loc *locs = arena_alloc(c->a, use->nargs * sizeof *locs);
+        size_t n = 0;
+        for (size_t j = 0; j < use->nargs; j++)
+            if (strcmp(use->args[j]->name.value, use->args[i]->name.value) == 0) locs[n++] = use->args[j]->name.loc;
+        const char *msg = arena_printf(c->a, "There can be only one argument named \"%s\".", use->args[i]->name.value);
+        if (src >= 0 && c->names && c->names[src])
+            gql_errors_add(c->errs, NULL, locs, n, NULL, "%s: %s", c->names[src], msg);
+        else
+            gql_errors_add(c->errs, NULL, locs, n, NULL, "%s", msg);
+    }
+}
+
 /* graphql-js KnownDirectives, UniqueDirectivesPerLocation, KnownArgumentNamesOnDirectives and
  * ProvidedRequiredArgumentsOnDirectives for the directives used at one SDL location. `seen`
  * collects non-repeatable directives already used at the same location (type + extensions). */
@@ -402,6 +447,9 @@ static void check_directives(bctx *c, int src, gql_directive *const *dirs, size_
     if (!seen) seen = &local;
     for (size_t i = 0; i < n; i++) {
         const gql_directive *use = dirs[i];
+        check_unique_args(c, src, use);
+        for (size_t k = 0; k < use->nargs; k++)
+            check_literal(c, src, use->args[k]->value);
         const gql_directive_def *dd = strmap_get(&c->s->directive_map, use->name.value);
         if (!dd) {
             berr(c, src, &use->name.loc, NULL, "Unknown directive \"@%s\".", use->name.value);
@@ -443,8 +491,10 @@ static void check_directives(bctx *c, int src, gql_directive *const *dirs, size_
 
 static void check_input_value_directives(bctx *c, int src, gql_input_value_def *const *defs, size_t n,
                                          uint32_t location) {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         check_directives(c, src, defs[i]->directives, defs[i]->ndirectives, location, NULL);
+        check_literal(c, src, defs[i]->default_value);
+    }
 }
 
 static uint32_t type_location(gql_def_kind k) {
