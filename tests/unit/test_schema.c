@@ -382,6 +382,18 @@ static void test_extensions_and_details(void **state) {
     assert_string_equal(s->type_list[0]->name, "Query");
     gql_schema_free(s);
 
+    /* validation errors are labelled with the source of the definition they concern */
+    gql_errors_init(&e, a);
+    srcs[0] = "type Query { a: Int }";
+    srcs[1] = "input A { self: A! }\ntype B implements Q2 { a: Int }\ntype Q2 { a: Int }";
+    s = gql_schema_build(srcs, NULL, names, 2, &e);
+    assert_null(s);
+    assert_int_equal(e.count, 2);
+    assert_string_equal(e.tail->message,
+                        "two.graphql: Type B must only implement Interface types, it cannot implement Q2.");
+    assert_string_equal(e.head->message, "two.graphql: Cannot reference Input Object \"A\" within itself through a "
+                                         "series of non-null fields: \"self\".");
+
     /* errors carry the source name and location */
     gql_errors_init(&e, a);
     srcs[0] = "type Query { a: Int }";

@@ -313,6 +313,8 @@ static void collect(bctx *c, gql_document *doc, int src, item_t **schema_def, pt
                 ptrvec_push(c->a, &c->dir_items, it);
             }
             strmap_put(&c->dir_item_map, d->name.value, it);
+            if (src >= 0 && c->names && c->names[src])
+                strmap_put(&c->box->source_names, arena_printf(c->a, "@%s", d->name.value), (void *)c->names[src]);
             break;
         }
         default:
@@ -340,6 +342,8 @@ static void collect(bctx *c, gql_document *doc, int src, item_t **schema_def, pt
             t->builtin = src < 0;
             t->ast = src < 0 ? NULL : d;
             strmap_put(&c->s->types, t->name, t);
+            if (src >= 0 && c->names && c->names[src])
+                strmap_put(&c->box->source_names, t->name, (void *)c->names[src]);
             ptrvec_push(c->a, &c->types, t);
             ptrvec_push(c->a, &c->type_items, new_item(c, d, src));
         }
@@ -712,6 +716,7 @@ gql_schema *gql_schema_build(const char *const *sources, const size_t *lens, con
     strmap_init(&s->types, a);
     strmap_init(&s->directive_map, a);
     strmap_init(&box->directive_asts, a);
+    strmap_init(&box->source_names, a);
     bctx c = {.box = box, .s = s, .a = a, .errs = errs, .names = names, .nerrs0 = errs->count};
     strmap_init(&c.ext_map, a);
     strmap_init(&c.dir_item_map, a);

@@ -13,6 +13,7 @@ typedef struct {
     gql_field *meta_type;     /* __type(name: String!): __Type */
     gql_field *meta_typename; /* __typename: String! */
     strmap_t directive_asts;  /* directive name -> its gql_definition (locations in written order) */
+    strmap_t source_names;    /* type name, or "@" + directive name -> name of the source defining it */
 } gql_schema_box;
 
 /* The SDL of the built-in scalars, directives and introspection types (introspection.c). */

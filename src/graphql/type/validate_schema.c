@@ -19,6 +19,7 @@ typedef struct {
     strmap_t visited;
     strmap_t path_index; /* type name -> (index in path) + 1, or NULL when not on the path */
     ptrvec_t path;       /* gql_input_value* */
+    const char *label;   /* name of the source the checked definition comes from, or NULL */
 } vctx;
 
 static void verr(vctx *v, const gql_loc *l1, const gql_loc *l2, const char *fmt, ...)
@@ -31,9 +32,19 @@ static void verr(vctx *v, const gql_loc *l1, const gql_loc *l2, const char *fmt,
     if (l2) locs[n++] = *l2;
     va_list ap;
     va_start(ap, fmt);
-    gql_errors_vadd(v->errs, NULL, locs, n, NULL, fmt, ap);
+    if (v->label) {
+        const char *msg = arena_vprintf(v->errs->arena, fmt, ap);
+        gql_errors_add(v->errs, NULL, locs, n, NULL, "%s: %s", v->label, msg);
+    } else {
+        gql_errors_vadd(v->errs, NULL, locs, n, NULL, fmt, ap);
+    }
     va_end(ap);
     v->count++;
+}
+
+/* Errors about a definition are labelled with its source's name, like the build's own errors. */
+static void set_label(vctx *v, const char *key) {
+    v->label = key ? strmap_get(&((const gql_schema_box *)v->s)->source_names, key) : NULL;
 }
 
 static const char *ts(vctx *v, const gql_type *t) {
@@ -65,12 +76,12 @@ static void validate_roots(vctx *v) {
     const gql_schema *s = v->s;
     if (!s->query)
         verr(v, NULL, NULL, "Query root type must be provided.");
-    else if (s->query->kind != GQL_OBJECT)
+    else if (s->query->kind != GQL_OBJECT && (set_label(v, s->query->name), true))
         verr(v, type_loc(s->query), NULL, "Query root type must be Object type, it cannot be %s.", s->query->name);
-    if (s->mutation && s->mutation->kind != GQL_OBJECT)
+    if (s->mutation && s->mutation->kind != GQL_OBJECT && (set_label(v, s->mutation->name), true))
         verr(v, type_loc(s->mutation), NULL, "Mutation root type must be Object type if provided, it cannot be %s.",
              s->mutation->name);
-    if (s->subscription && s->subscription->kind != GQL_OBJECT)
+    if (s->subscription && s->subscription->kind != GQL_OBJECT && (set_label(v, s->subscription->name), true))
         verr(v, type_loc(s->subscription), NULL,
              "Subscription root type must be Object type if provided, it cannot be %s.", s->subscription->name);
 }
@@ -82,6 +93,7 @@ static void validate_directives(vctx *v) {
         if (d->builtin) continue;
         const gql_schema_box *box = (const gql_schema_box *)v->s;
         const gql_definition *ast = strmap_get(&box->directive_asts, d->name);
+        set_label(v, arena_printf(v->errs->arena, "@%s", d->name));
         validate_name(v, d->name, ast ? &ast->name.loc : NULL);
         for (size_t j = 0; j < d->nargs; j++) {
             const gql_input_value *a = d->args[j];
@@ -281,9 +293,9 @@ static void detect_cycles(vctx *v, const gql_type *t) {
                 if (pf->ast) locs[n++] = pf->ast->loc;
             }
             gql_errors_add(v->errs, NULL, locs, n, NULL,
-                           "Cannot reference Input Object \"%s\" within itself through a series of non-null fields: "
-                           "\"%s\".",
-                           ft->name, buf_cstr(&b));
+                           "%s%sCannot reference Input Object \"%s\" within itself through a series of non-null "
+                           "fields: \"%s\".",
+                           v->label ? v->label : "", v->label ? ": " : "", ft->name, buf_cstr(&b));
             v->count++;
             buf_free(&b);
         }
@@ -301,6 +313,7 @@ size_t gql_schema_validate(const gql_schema *s, gql_errors *errs) {
     for (size_t i = 0; i < s->ntypes; i++) {
         const gql_type *t = s->type_list[i];
         if (t->builtin) continue;
+        set_label(&v, t->name);
         validate_name(&v, t->name, type_loc(t));
         switch (t->kind) {
         case GQL_OBJECT:
