@@ -156,6 +156,8 @@ static void test_string_boolean_id(void **state) {
 
     assert_string_equal(ser(id, gql_int(7)).s.ptr, "7");
     assert_string_equal(ser(id, gql_str("a-1")).s.ptr, "a-1");
+    assert_string_equal(ser(id, gql_float(12.0)).s.ptr, "12");
+    assert_string_equal(ser(id, gql_float(1e21)).s.ptr, "1e+21");
     ser_err(id, gql_float(1.5), "ID cannot represent value: 1.5");
     ser_err(id, gql_bool(true), "ID cannot represent value: true");
     assert_string_equal(pv(id, gql_int(42)).s.ptr, "42");

@@ -644,6 +644,7 @@ const gql_scalar_funcs gql_scalar_boolean = {boolean_serialize, boolean_parse_va
 /* ---- ID (§3.5.5) ---- */
 
 static int id_serialize(arena_t *a, const gql_val *in, gql_val *out, const char **err) {
+    char num[40];
     switch (in->kind) {
     case GQL_V_STRING:
     case GQL_V_ENUM:
@@ -654,7 +655,8 @@ static int id_serialize(arena_t *a, const gql_val *in, gql_val *out, const char 
         return 0;
     case GQL_V_FLOAT:
         if (!is_js_integer(in->f)) break;
-        *out = gql_str(arena_printf(a, "%.0f", in->f));
+        gql_js_number(in->f, num); /* String(value), e.g. "1e+21" */
+        *out = gql_str_dup(a, num);
         return 0;
     default:
         break;
