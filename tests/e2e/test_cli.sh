@@ -253,11 +253,13 @@ for path in sys.argv[2:]:
         errs = validate(schema, parse(body))
     except GraphQLError as e:
         errs = [e]
+    except RecursionError:
+        print("RECURSION")
+        continue
     out = []
     for e in errs:
         msg = e.message
-        if not msg.startswith("Syntax Error"):
-            msg = msg.replace("'", '"')
+        msg = msg.replace("'", '"')
         msg = re.sub(r"may not be used on ([a-z ]+)\.$", lambda m: "may not be used on " + m.group(1).upper().replace(" ", "_") + ".", msg)
         d = {"message": msg}
         if e.positions:

@@ -4,6 +4,7 @@
  * order) are graphql-js v16's, as produced by graphql-core; the protection limits are tested at the end. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -532,6 +533,12 @@ static const validation_case cases[] = {
     {"TypeSystemInDocument",
      "extend type Dog @onField\ntype Dog2 @skip(if: true) @skip(if: true)\nextend type Dog2 @skip(if: false)",
      "[{\"message\":\"The \\\"Dog\\\" definition is not executable.\",\"locations\":[{\"line\":1,\"column\":1}]},{\"message\":\"The \\\"Dog2\\\" definition is not executable.\",\"locations\":[{\"line\":2,\"column\":1}]},{\"message\":\"The \\\"Dog2\\\" definition is not executable.\",\"locations\":[{\"line\":3,\"column\":1}]},{\"message\":\"Directive \\\"@onField\\\" may not be used on OBJECT.\",\"locations\":[{\"line\":1,\"column\":17}]},{\"message\":\"The directive \\\"@skip\\\" can only be used once at this location.\",\"locations\":[{\"line\":2,\"column\":11},{\"line\":2,\"column\":27}]},{\"message\":\"Directive \\\"@skip\\\" may not be used on OBJECT.\",\"locations\":[{\"line\":2,\"column\":11}]},{\"message\":\"Directive \\\"@skip\\\" may not be used on OBJECT.\",\"locations\":[{\"line\":2,\"column\":27}]},{\"message\":\"The directive \\\"@skip\\\" can only be used once at this location.\",\"locations\":[{\"line\":2,\"column\":11},{\"line\":3,\"column\":18}]},{\"message\":\"Directive \\\"@skip\\\" may not be used on OBJECT.\",\"locations\":[{\"line\":3,\"column\":18}]}]"},
+    {"NoUndefinedVariablesRule",
+     "query { ...A ...B }\nfragment A on QueryRoot { dog { ...C } }\nfragment B on QueryRoot { dog { ...D } }\nfragment C on Dog { isAtLocation(x: $c) }\nfragment D on Dog { isAtLocation(x: $d) }",
+     "[{\"message\":\"Fields \\\"dog\\\" conflict because subfields \\\"isAtLocation\\\" conflict because they have differing arguments. Use different aliases on the fields to fetch both if this was intentional.\",\"locations\":[{\"line\":2,\"column\":27},{\"line\":4,\"column\":21},{\"line\":3,\"column\":27},{\"line\":5,\"column\":21}]},{\"message\":\"Variable \\\"$d\\\" is not defined.\",\"locations\":[{\"line\":5,\"column\":37},{\"line\":1,\"column\":1}]},{\"message\":\"Variable \\\"$c\\\" is not defined.\",\"locations\":[{\"line\":4,\"column\":37},{\"line\":1,\"column\":1}]}]"},
+    {"NoFragmentCyclesRule",
+     "{ human { ...F } }\nfragment F on Human { relatives { x: name ...F } relatives { ...F x: name } }",
+     "[{\"message\":\"Cannot spread fragment \\\"F\\\" within itself.\",\"locations\":[{\"line\":2,\"column\":62}]},{\"message\":\"Cannot spread fragment \\\"F\\\" within itself.\",\"locations\":[{\"line\":2,\"column\":43}]}]"},
 };
 
 static gql_schema *schema;
@@ -694,6 +701,24 @@ static void test_overlap_many_fragments(void **state) {
     buf_free(&doc);
 }
 
+/* Fragments spreading themselves inside nested fields: graphql-js's overlap check recurses forever on this
+ * document (found by a differential fuzz run); ours must end, and still report the cycles. */
+static void test_overlap_recursive_fragments_terminate(void **state) {
+    (void)state;
+    static const char *src = "query($a: Boolean) { name: numEyes bogus }\nquery R($a: Boolean! = true, $b: FurColor, $c: FurColor) { isAtLocation }\nfragment F0 on Alien { pet { ... on Cat { ...F3 a: stringListArgField(complexArg: true) { name: nickname(bogus: {}) } ...F0 } } }\nfragment F1 on FurColor { name: multipleReqs a: relatives { a: relatives { numEyes(enumArg: 1) @onQuery ...F2 ...F1 @onQuery } ... on Canine { ...F1 } } oneOfArgField }\nfragment F2 on QueryRoot { ... on FurColor { intArgField(oneOfArg: $b) { ... on Dog { b: human a: isAtLocation intArgField } isAtLocation(oneOfArg: {requiredField: $b, nonNullField: null}, id: $b) { name @onField multipleReqs(stringListArg: -2, stringListArg: {}) @onField stringListArgField(intArg: [\"a\", $s], atOtherHomes: \"s\") } } ... on HumanOrAlien { ...F0 } ...F1 } a: father }\n";
+    arena_t *a = arena_new();
+    gql_errors errs;
+    gql_errors_init(&errs, a);
+    gql_document *d = gql_parse(a, src, strlen(src), NULL, &errs);
+    assert_non_null(d);
+    assert_true(gql_validate(schema, d, NULL, &errs) > 0);
+    bool cycle = false;
+    for (const gql_error *e = errs.head; e; e = e->next)
+        if (strcmp(e->message, "Cannot spread fragment \"F1\" within itself.") == 0) cycle = true;
+    assert_true(cycle);
+    arena_free(a);
+}
+
 #define RULE(name) {name, run_rule_cases, NULL, NULL, (void *)name}
 
 int main(void) {
@@ -731,6 +756,7 @@ int main(void) {
         cmocka_unit_test(test_limit_aliases),
         cmocka_unit_test(test_limit_fragment_cycle),
         cmocka_unit_test(test_overlap_many_fragments),
+        cmocka_unit_test(test_overlap_recursive_fragments_terminate),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -525,13 +525,19 @@ void gql_ptrmap_put(gql_ptrmap *m, const void *key, void *val) {
     m->vals[i] = val;
 }
 
-static void collect_spreads(gql_vctx *ctx, const gql_selection_set *ss, ptrvec_t *out) {
-    for (size_t i = 0; i < ss->count; i++) {
-        const gql_selection *sel = ss->items[i];
-        if (sel->kind == GQL_SEL_FRAGMENT_SPREAD)
-            ptrvec_push(ctx->arena, out, (void *)sel);
-        else if (sel->selection_set)
-            collect_spreads(ctx, sel->selection_set, out);
+/* graphql-js getFragmentSpreads order: a set's own spreads first, then nested sets from a stack (last first). */
+static void collect_spreads(gql_vctx *ctx, const gql_selection_set *root, ptrvec_t *out) {
+    ptrvec_t stack = {0};
+    ptrvec_push(ctx->arena, &stack, (void *)root);
+    while (stack.count) {
+        const gql_selection_set *ss = stack.items[--stack.count];
+        for (size_t i = 0; i < ss->count; i++) {
+            const gql_selection *sel = ss->items[i];
+            if (sel->kind == GQL_SEL_FRAGMENT_SPREAD)
+                ptrvec_push(ctx->arena, out, (void *)sel);
+            else if (sel->selection_set)
+                ptrvec_push(ctx->arena, &stack, sel->selection_set);
+        }
     }
 }
 
@@ -554,8 +560,8 @@ const ptrvec_t *gql_vctx_recursive_fragments(gql_vctx *ctx, const gql_definition
     strmap_init(&seen, ctx->arena);
     ptrvec_t todo = {0};
     ptrvec_push(ctx->arena, &todo, op->selection_set);
-    for (size_t t = 0; t < todo.count; t++) {
-        const ptrvec_t *spreads = gql_vctx_fragment_spreads(ctx, todo.items[t]);
+    while (todo.count) { /* a stack, as graphql-js getRecursivelyReferencedFragments (the order shows in errors) */
+        const ptrvec_t *spreads = gql_vctx_fragment_spreads(ctx, todo.items[--todo.count]);
         for (size_t i = 0; i < spreads->count; i++) {
             const gql_selection *sp = spreads->items[i];
             if (strmap_get(&seen, sp->name.value)) continue;

@@ -53,7 +53,15 @@ typedef struct {
     unsigned char *matrix; /* 2 bits per ordered pair (i < j): 1 not exclusive, 2 exclusive */
     pair_slot *pairs;      /* open addressing, when there is no matrix */
     size_t pairs_cap, pairs_count;
+    /* Sub-selection comparisons in progress (the recursion stack). Fragments that spread themselves inside
+     * nested fields would otherwise make the comparison recurse forever (graphql-js and graphql-core overflow
+     * their stacks on such documents); a comparison already in progress adds nothing new, so it is cut. */
+    pair_slot *active;
+    size_t nactive, active_cap;
 } omc;
+
+/* Deepest nesting of sub-selection comparisons; deeper comparisons are not made (it bounds the C stack). */
+#define MAX_COMPARE_DEPTH 1000
 
 typedef struct {
     omc m;
@@ -315,8 +323,20 @@ static conflict *find_conflict(omc *m, bool parents_excl, const char *name, cons
                                          gql_type_str(a, t2)),
                             n1, n2);
     if (n1->selection_set && n2->selection_set) {
+        for (size_t i = 0; i < m->nactive; i++)
+            if (m->active[i].a == n1->selection_set && m->active[i].b == n2->selection_set &&
+                m->active[i].excl == (excl ? 2 : 1))
+                return NULL;
+        if (m->nactive >= MAX_COMPARE_DEPTH) return NULL;
+        if (m->nactive == m->active_cap) {
+            size_t ncap = m->active_cap ? m->active_cap * 2 : 16;
+            m->active = arena_realloc(a, m->active, m->active_cap * sizeof *m->active, ncap * sizeof *m->active);
+            m->active_cap = ncap;
+        }
+        m->active[m->nactive++] = (pair_slot){n1->selection_set, n2->selection_set, excl ? 2 : 1};
         ptrvec_t subs = {0};
         sub_selections(m, &subs, excl, named_of(t1), n1->selection_set, named_of(t2), n2->selection_set);
+        m->nactive--;
         if (!subs.count) return NULL;
         conflict *c = arena_alloc(a, sizeof *c);
         c->name = name;
