@@ -166,8 +166,7 @@ static bool read_comment(gql_lexer *lx, size_t start) {
         int c = at(lx, p);
         if (c == '\n' || c == '\r') break;
         if (c < 0x80) {
-            if (c < 0x20 && c != '\t') return fail(lx, p, "Invalid character: %s.", describe_at(lx, p));
-            p++;
+            p++; /* CommentChar is any SourceCharacter but a LineTerminator, controls included */
             continue;
         }
         uint32_t cp;
@@ -328,7 +327,8 @@ static bool read_string(gql_lexer *lx, size_t start) {
             p += size;
             continue;
         }
-        if (c < 0x20 && c != '\t') return fail(lx, p, "Invalid character within String: %s.", describe_at(lx, p));
+        /* StringCharacter / BlockStringCharacter: any SourceCharacter (a Unicode scalar value,
+         * §2.1.1), so control characters other than line terminators are allowed, as in graphql-js. */
         size_t n = 1;
         if (c >= 0x80) {
             uint32_t cp;
@@ -421,7 +421,8 @@ static bool read_block_string(gql_lexer *lx, size_t start) {
             line_start = p;
             continue;
         }
-        if (c < 0x20 && c != '\t') return fail(lx, p, "Invalid character within String: %s.", describe_at(lx, p));
+        /* StringCharacter / BlockStringCharacter: any SourceCharacter (a Unicode scalar value,
+         * §2.1.1), so control characters other than line terminators are allowed, as in graphql-js. */
         size_t n = 1;
         if (c >= 0x80) {
             uint32_t cp;
