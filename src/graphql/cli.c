@@ -39,7 +39,8 @@ static char *read_file(arena_t *a, const char *path, size_t *len) {
     buf_t b = BUF_INIT;
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
     int bad = ferror(f);
     fclose(f);
     if (bad) {

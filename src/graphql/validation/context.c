@@ -13,14 +13,19 @@
 
 /* ---- small stack helpers over ptrvec_t ---- */
 
-static void *top(const ptrvec_t *v) { return v->count ? v->items[v->count - 1] : NULL; }
+static void *top(const ptrvec_t *v) {
+    return v->count ? v->items[v->count - 1] : NULL;
+}
 static void pop(ptrvec_t *v) {
     if (v->count) v->count--;
 }
 
-static const gql_type *nullable_of(const gql_type *t) { return t && t->kind == GQL_NON_NULL ? t->of_type : t; }
+static const gql_type *nullable_of(const gql_type *t) {
+    return t && t->kind == GQL_NON_NULL ? t->of_type : t;
+}
 static const gql_type *named_of(const gql_type *t) {
-    while (t && (t->kind == GQL_LIST || t->kind == GQL_NON_NULL)) t = t->of_type;
+    while (t && (t->kind == GQL_LIST || t->kind == GQL_NON_NULL))
+        t = t->of_type;
     return t;
 }
 
@@ -74,9 +79,8 @@ static void ti_enter(walker *w, gql_vnode_kind kind, const void *node) {
     }
     case GQL_VN_FRAGMENT:
     case GQL_VN_INLINE_FRAGMENT: {
-        const gql_name *cond =
-            kind == GQL_VN_FRAGMENT ? &((const gql_definition *)node)->type_condition
-                                    : &((const gql_selection *)node)->type_condition;
+        const gql_name *cond = kind == GQL_VN_FRAGMENT ? &((const gql_definition *)node)->type_condition
+                                                       : &((const gql_selection *)node)->type_condition;
         const gql_type *t = cond->value ? gql_schema_type(ctx->schema, cond->value) : named_of(top(&ti->types));
         ptrvec_push(a, &ti->types, gql_is_output_type(t) ? (void *)t : NULL);
         break;
@@ -205,7 +209,8 @@ static void walk_value(walker *w, const gql_value *v) {
     if (!v) return;
     enter(w, GQL_VN_VALUE, v);
     if (v->kind == GQL_VALUE_LIST) {
-        for (size_t i = 0; i < v->list.count; i++) walk_value(w, v->list.items[i]);
+        for (size_t i = 0; i < v->list.count; i++)
+            walk_value(w, v->list.items[i]);
     } else if (v->kind == GQL_VALUE_OBJECT) {
         for (size_t i = 0; i < v->object.count; i++) {
             const gql_object_field *f = v->object.fields[i];
@@ -267,12 +272,14 @@ static void walk_selection(walker *w, const gql_selection *sel) {
 
 static void walk_selection_set(walker *w, const gql_selection_set *ss) {
     enter(w, GQL_VN_SELECTION_SET, ss);
-    for (size_t i = 0; i < ss->count; i++) walk_selection(w, ss->items[i]);
+    for (size_t i = 0; i < ss->count; i++)
+        walk_selection(w, ss->items[i]);
     leave(w, GQL_VN_SELECTION_SET, ss);
 }
 
 static const gql_name *typeref_name(const gql_typeref *t) {
-    while (t && t->kind != GQL_TYPEREF_NAMED) t = t->of;
+    while (t && t->kind != GQL_TYPEREF_NAMED)
+        t = t->of;
     return t ? &t->name : NULL;
 }
 
@@ -292,19 +299,22 @@ static void walk_type_system(walker *w, const gql_definition *d) {
     switch (d->kind) {
     case GQL_DEF_SCHEMA:
         walk_directives(w, d->directives, d->ndirectives, GQL_DL_SCHEMA);
-        for (size_t i = 0; i < d->nroot_ops; i++) walk_named_type(w, &d->root_ops[i]->type);
+        for (size_t i = 0; i < d->nroot_ops; i++)
+            walk_named_type(w, &d->root_ops[i]->type);
         break;
     case GQL_DEF_SCALAR:
         walk_directives(w, d->directives, d->ndirectives, GQL_DL_SCALAR);
         break;
     case GQL_DEF_OBJECT:
     case GQL_DEF_INTERFACE:
-        for (size_t i = 0; i < d->ninterfaces; i++) walk_named_type(w, &d->interfaces[i]);
+        for (size_t i = 0; i < d->ninterfaces; i++)
+            walk_named_type(w, &d->interfaces[i]);
         walk_directives(w, d->directives, d->ndirectives, d->kind == GQL_DEF_OBJECT ? GQL_DL_OBJECT : GQL_DL_INTERFACE);
         for (size_t i = 0; i < d->nfields; i++) {
             const gql_field_def *f = d->fields[i];
             enter(w, GQL_VN_FIELD_DEF, f);
-            for (size_t j = 0; j < f->nargs; j++) walk_input_value_def(w, f->args[j], GQL_DL_ARGUMENT_DEFINITION);
+            for (size_t j = 0; j < f->nargs; j++)
+                walk_input_value_def(w, f->args[j], GQL_DL_ARGUMENT_DEFINITION);
             const gql_name *tn = typeref_name(f->type);
             if (tn) walk_named_type(w, tn);
             walk_directives(w, f->directives, f->ndirectives, GQL_DL_FIELD_DEFINITION);
@@ -313,7 +323,8 @@ static void walk_type_system(walker *w, const gql_definition *d) {
         break;
     case GQL_DEF_UNION:
         walk_directives(w, d->directives, d->ndirectives, GQL_DL_UNION);
-        for (size_t i = 0; i < d->nmembers; i++) walk_named_type(w, &d->members[i]);
+        for (size_t i = 0; i < d->nmembers; i++)
+            walk_named_type(w, &d->members[i]);
         break;
     case GQL_DEF_ENUM:
         walk_directives(w, d->directives, d->ndirectives, GQL_DL_ENUM);
@@ -377,7 +388,8 @@ static void walker_init(walker *w, gql_vctx *ctx, gql_typeinfo *ti, const gql_vr
     w->slots = arena_alloc(ctx->arena, (n ? n : 1) * sizeof *w->slots);
     for (size_t i = 0; i < n; i++) {
         w->slots[i].rule = rules[i];
-        w->slots[i].state = states ? states[i] : arena_alloc(ctx->arena, rules[i]->state_size ? rules[i]->state_size : 1);
+        w->slots[i].state =
+            states ? states[i] : arena_alloc(ctx->arena, rules[i]->state_size ? rules[i]->state_size : 1);
     }
 }
 
@@ -388,7 +400,8 @@ void gql_vctx_run(gql_vctx *ctx, const gql_vrule *const *rules, size_t nrules) {
     gql_typeinfo *saved = ctx->ti;
     ctx->ti = &ti;
     enter(&w, GQL_VN_DOCUMENT, ctx->doc);
-    for (size_t i = 0; i < ctx->doc->ndefs; i++) walk_definition(&w, ctx->doc->defs[i]);
+    for (size_t i = 0; i < ctx->doc->ndefs; i++)
+        walk_definition(&w, ctx->doc->defs[i]);
     leave(&w, GQL_VN_DOCUMENT, ctx->doc);
     ctx->ti = saved;
 }
@@ -447,16 +460,28 @@ void gql_vctx_report(gql_vctx *ctx, const gql_loc *locs, size_t nlocs, const cha
     va_end(ap);
 }
 
-const gql_type *gql_vctx_type(const gql_vctx *ctx) { return top(&ctx->ti->types); }
-const gql_type *gql_vctx_parent_type(const gql_vctx *ctx) { return top(&ctx->ti->parent_types); }
-const gql_type *gql_vctx_input_type(const gql_vctx *ctx) { return top(&ctx->ti->input_types); }
+const gql_type *gql_vctx_type(const gql_vctx *ctx) {
+    return top(&ctx->ti->types);
+}
+const gql_type *gql_vctx_parent_type(const gql_vctx *ctx) {
+    return top(&ctx->ti->parent_types);
+}
+const gql_type *gql_vctx_input_type(const gql_vctx *ctx) {
+    return top(&ctx->ti->input_types);
+}
 const gql_type *gql_vctx_parent_input_type(const gql_vctx *ctx) {
     const ptrvec_t *v = &ctx->ti->input_types;
     return v->count >= 2 ? v->items[v->count - 2] : NULL;
 }
-const gql_field *gql_vctx_field_def(const gql_vctx *ctx) { return top(&ctx->ti->field_defs); }
-const gql_directive_def *gql_vctx_directive(const gql_vctx *ctx) { return ctx->ti->directive; }
-const gql_input_value *gql_vctx_argument(const gql_vctx *ctx) { return ctx->ti->argument; }
+const gql_field *gql_vctx_field_def(const gql_vctx *ctx) {
+    return top(&ctx->ti->field_defs);
+}
+const gql_directive_def *gql_vctx_directive(const gql_vctx *ctx) {
+    return ctx->ti->directive;
+}
+const gql_input_value *gql_vctx_argument(const gql_vctx *ctx) {
+    return ctx->ti->argument;
+}
 
 const gql_field *gql_vctx_get_field_def(gql_vctx *ctx, const gql_type *parent, const char *name) {
     if (!parent || !name) return NULL;
@@ -510,7 +535,8 @@ void gql_ptrmap_put(gql_ptrmap *m, const void *key, void *val) {
         for (size_t j = 0; j < m->cap; j++) {
             if (!m->keys[j]) continue;
             size_t i = ptr_hash(m->keys[j]) & (ncap - 1);
-            while (keys[i]) i = (i + 1) & (ncap - 1);
+            while (keys[i])
+                i = (i + 1) & (ncap - 1);
             keys[i] = m->keys[j];
             vals[i] = m->vals[j];
         }
@@ -519,7 +545,8 @@ void gql_ptrmap_put(gql_ptrmap *m, const void *key, void *val) {
         m->cap = ncap;
     }
     size_t i = ptr_hash(key) & (m->cap - 1);
-    while (m->keys[i] && m->keys[i] != key) i = (i + 1) & (m->cap - 1);
+    while (m->keys[i] && m->keys[i] != key)
+        i = (i + 1) & (m->cap - 1);
     if (!m->keys[i]) m->count++;
     m->keys[i] = key;
     m->vals[i] = val;
@@ -622,11 +649,13 @@ const ptrvec_t *gql_vctx_recursive_variable_usages(gql_vctx *ctx, const gql_defi
     if (v) return v;
     v = arena_alloc(ctx->arena, sizeof *v);
     const ptrvec_t *own = gql_vctx_variable_usages(ctx, op);
-    for (size_t i = 0; i < own->count; i++) ptrvec_push(ctx->arena, v, own->items[i]);
+    for (size_t i = 0; i < own->count; i++)
+        ptrvec_push(ctx->arena, v, own->items[i]);
     const ptrvec_t *frags = gql_vctx_recursive_fragments(ctx, op);
     for (size_t f = 0; f < frags->count; f++) {
         const ptrvec_t *u = gql_vctx_variable_usages(ctx, frags->items[f]);
-        for (size_t i = 0; i < u->count; i++) ptrvec_push(ctx->arena, v, u->items[i]);
+        for (size_t i = 0; i < u->count; i++)
+            ptrvec_push(ctx->arena, v, u->items[i]);
     }
     gql_ptrmap_put(&ctx->recursive_usages, op, v);
     return v;
@@ -639,11 +668,15 @@ int gql_natural_compare(const char *a, const char *b) {
     while (a[i] && b[j]) {
         if (isdigit((unsigned char)a[i]) && isdigit((unsigned char)b[j])) {
             size_t si = i, sj = j;
-            while (a[i] == '0') i++;
-            while (b[j] == '0') j++;
+            while (a[i] == '0')
+                i++;
+            while (b[j] == '0')
+                j++;
             size_t di = i, dj = j;
-            while (isdigit((unsigned char)a[i])) i++;
-            while (isdigit((unsigned char)b[j])) j++;
+            while (isdigit((unsigned char)a[i]))
+                i++;
+            while (isdigit((unsigned char)b[j]))
+                j++;
             size_t li = i - di, lj = j - dj;
             if (li != lj) return li < lj ? -1 : 1;
             int c = strncmp(a + di, b + dj, li);
@@ -680,7 +713,8 @@ static int lexical_distance(const char *input, const char *option, int threshold
     if ((int)(la - lb) > threshold) return -1;
     int *rows = malloc(3 * (lb + 1) * sizeof *rows);
     if (!rows) abort();
-    for (size_t j = 0; j <= lb; j++) rows[j] = (int)j;
+    for (size_t j = 0; j <= lb; j++)
+        rows[j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
         int *up = rows + ((i - 1) % 3) * (lb + 1);
         int *cur = rows + (i % 3) * (lb + 1);
@@ -729,7 +763,8 @@ void gql_suggestion_list(arena_t *a, const char *input, const char *const *optio
         if (d >= 0) s[k++] = (scored){options[i], d};
     }
     qsort(s, k, sizeof *s, scored_cmp);
-    for (size_t i = 0; i < k; i++) ptrvec_push(a, out, (void *)s[i].name);
+    for (size_t i = 0; i < k; i++)
+        ptrvec_push(a, out, (void *)s[i].name);
 }
 
 const char *gql_did_you_mean(arena_t *a, const char *sub, const ptrvec_t *sugg) {
@@ -758,13 +793,27 @@ static void print_string(buf_t *b, const char *s, size_t len) {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         switch (c) {
-        case '"': buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\b': buf_puts(b, "\\b"); break;
-        case '\t': buf_puts(b, "\\t"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\f': buf_puts(b, "\\f"); break;
-        case '\r': buf_puts(b, "\\r"); break;
+        case '"':
+            buf_puts(b, "\\\"");
+            break;
+        case '\\':
+            buf_puts(b, "\\\\");
+            break;
+        case '\b':
+            buf_puts(b, "\\b");
+            break;
+        case '\t':
+            buf_puts(b, "\\t");
+            break;
+        case '\n':
+            buf_puts(b, "\\n");
+            break;
+        case '\f':
+            buf_puts(b, "\\f");
+            break;
+        case '\r':
+            buf_puts(b, "\\r");
+            break;
         default:
             if (c < 0x20 || c == 0x7f)
                 buf_printf(b, "\\u%04X", c);
@@ -785,10 +834,14 @@ static int field_cmp(const void *x, const void *y) {
 
 static void print_value(arena_t *a, buf_t *b, const gql_value *v, bool sort) {
     switch (v->kind) {
-    case GQL_VALUE_VARIABLE: buf_printf(b, "$%s", v->str); break;
+    case GQL_VALUE_VARIABLE:
+        buf_printf(b, "$%s", v->str);
+        break;
     case GQL_VALUE_INT:
     case GQL_VALUE_FLOAT:
-    case GQL_VALUE_ENUM: buf_puts(b, v->str); break;
+    case GQL_VALUE_ENUM:
+        buf_puts(b, v->str);
+        break;
     case GQL_VALUE_STRING:
         if (v->block) {
             buf_puts(b, "\"\"\"");
@@ -803,8 +856,12 @@ static void print_value(arena_t *a, buf_t *b, const gql_value *v, bool sort) {
         } else
             print_string(b, v->str, v->str_len);
         break;
-    case GQL_VALUE_BOOLEAN: buf_puts(b, v->boolean ? "true" : "false"); break;
-    case GQL_VALUE_NULL: buf_puts(b, "null"); break;
+    case GQL_VALUE_BOOLEAN:
+        buf_puts(b, v->boolean ? "true" : "false");
+        break;
+    case GQL_VALUE_NULL:
+        buf_puts(b, "null");
+        break;
     case GQL_VALUE_LIST:
         buf_putc(b, '[');
         for (size_t i = 0; i < v->list.count; i++) {
@@ -845,7 +902,9 @@ const char *gql_value_print(arena_t *a, const gql_value *v, bool sort_fields) {
 static void print_typeref(buf_t *b, const gql_typeref *t) {
     if (!t) return;
     switch (t->kind) {
-    case GQL_TYPEREF_NAMED: buf_puts(b, t->name.value); break;
+    case GQL_TYPEREF_NAMED:
+        buf_puts(b, t->name.value);
+        break;
     case GQL_TYPEREF_LIST:
         buf_putc(b, '[');
         print_typeref(b, t->of);

@@ -89,7 +89,7 @@ struct gql_vctx {
     const gql_document *doc;
     arena_t *arena;
     gql_errors *errs;
-    gql_typeinfo *ti; /* the main walk's TypeInfo */
+    gql_typeinfo *ti;            /* the main walk's TypeInfo */
     uint32_t directive_location; /* GQL_DL_* bit of the node whose directives are being visited */
     strmap_t fragments;          /* name -> const gql_definition * (the last definition of a name wins) */
     strmap_t doc_directives;     /* name -> const gql_definition * of directives defined in the document */

@@ -55,7 +55,9 @@ typedef struct {
     strmap_t measures; /* name -> frag_measure * */
 } measurer;
 
-static uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+static uint64_t sat_add(uint64_t a, uint64_t b) {
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
 
 static void measure_set(measurer *m, const gql_selection_set *ss, uint64_t *depth, uint64_t *fields);
 
@@ -121,8 +123,8 @@ static void check_limits(const gql_document *doc, const gql_validate_limits *lim
         if (op->kind != GQL_DEF_OPERATION || !op->selection_set) continue;
         uint64_t depth = 0, fields = 0;
         measure_set(&m, op->selection_set, &depth, &fields);
-        const char *who = op->name.value ? arena_printf(errs->arena, "Operation \"%s\"", op->name.value)
-                                         : "The anonymous operation";
+        const char *who =
+            op->name.value ? arena_printf(errs->arena, "Operation \"%s\"", op->name.value) : "The anonymous operation";
         if (lim->max_depth && depth > lim->max_depth)
             gql_errors_add(errs, GQL_CODE_LIMIT_EXCEEDED, &op->loc, 1, NULL,
                            "%s has a selection depth of %llu, more than the maximum of %u.", who,

@@ -9,7 +9,9 @@ typedef struct {
     int usage;
 } cand;
 
-static bool has_field(const gql_type *t, const char *name) { return gql_type_field(t, name) != NULL; }
+static bool has_field(const gql_type *t, const char *name) {
+    return gql_type_field(t, name) != NULL;
+}
 
 static int cand_cmp(const gql_vctx *ctx, const cand *a, const cand *b) {
     if (a->usage != b->usage) return b->usage - a->usage;
@@ -22,7 +24,8 @@ static int cand_cmp(const gql_vctx *ctx, const cand *a, const cand *b) {
 static void suggested_types(gql_vctx *ctx, const gql_type *t, const char *field, ptrvec_t *out) {
     if (!gql_is_abstract_type(t)) return;
     size_t cap = 0;
-    for (size_t i = 0; i < t->npossible_types; i++) cap += 1 + t->possible_types[i]->ninterfaces;
+    for (size_t i = 0; i < t->npossible_types; i++)
+        cap += 1 + t->possible_types[i]->ninterfaces;
     if (!cap) return;
     cand *c = arena_alloc(ctx->arena, cap * sizeof *c);
     size_t n = 0;
@@ -50,7 +53,8 @@ static void suggested_types(gql_vctx *ctx, const gql_type *t, const char *field,
     if (n > 1) {
         bool desc = cand_cmp(ctx, &c[1], &c[0]) < 0;
         run = 2;
-        while (run < n && (cand_cmp(ctx, &c[run], &c[run - 1]) < 0) == desc) run++;
+        while (run < n && (cand_cmp(ctx, &c[run], &c[run - 1]) < 0) == desc)
+            run++;
         if (desc)
             for (size_t i = 0, j = run - 1; i < j; i++, j--) {
                 cand tmp = c[i];
@@ -71,7 +75,8 @@ static void suggested_types(gql_vctx *ctx, const gql_type *t, const char *field,
         memmove(&c[l + 1], &c[l], (i - l) * sizeof *c);
         c[l] = pivot;
     }
-    for (size_t i = 0; i < n; i++) ptrvec_push(ctx->arena, out, (void *)c[i].type->name);
+    for (size_t i = 0; i < n; i++)
+        ptrvec_push(ctx->arena, out, (void *)c[i].type->name);
 }
 
 static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, const void *node) {
@@ -85,7 +90,8 @@ static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, c
     const char *suggestion = gql_did_you_mean(ctx->arena, "to use an inline fragment on", &types);
     if (!*suggestion && (parent->kind == GQL_OBJECT || parent->kind == GQL_INTERFACE)) {
         const char **names = arena_alloc(ctx->arena, (parent->nfields + 1) * sizeof *names);
-        for (size_t i = 0; i < parent->nfields; i++) names[i] = parent->fields[i]->name;
+        for (size_t i = 0; i < parent->nfields; i++)
+            names[i] = parent->fields[i]->name;
         ptrvec_t sugg = {0};
         gql_suggestion_list(ctx->arena, f->name.value, names, parent->nfields, &sugg);
         suggestion = gql_did_you_mean(ctx->arena, NULL, &sugg);

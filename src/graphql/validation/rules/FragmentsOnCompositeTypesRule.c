@@ -9,8 +9,8 @@ static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, c
         if (!sel->type_condition.value) return GQL_VISIT_CONTINUE;
         const gql_type *t = gql_schema_type(ctx->schema, sel->type_condition.value);
         if (t && !gql_is_composite_type(t))
-            gql_vctx_report(ctx, &sel->type_condition.loc, 1,
-                            "Fragment cannot condition on non composite type \"%s\".", sel->type_condition.value);
+            gql_vctx_report(ctx, &sel->type_condition.loc, 1, "Fragment cannot condition on non composite type \"%s\".",
+                            sel->type_condition.value);
     } else if (kind == GQL_VN_FRAGMENT) {
         const gql_definition *f = node;
         const gql_type *t = f->type_condition.value ? gql_schema_type(ctx->schema, f->type_condition.value) : NULL;

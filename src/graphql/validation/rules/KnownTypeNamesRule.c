@@ -20,7 +20,8 @@ static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, c
     const gql_name *n = node;
     if (gql_schema_type(ctx->schema, n->value) || defined_in_document(ctx->doc, n->value)) return GQL_VISIT_CONTINUE;
     ptrvec_t names = {0};
-    for (size_t i = 0; i < ctx->schema->ntypes; i++) ptrvec_push(ctx->arena, &names, (void *)ctx->schema->type_list[i]->name);
+    for (size_t i = 0; i < ctx->schema->ntypes; i++)
+        ptrvec_push(ctx->arena, &names, (void *)ctx->schema->type_list[i]->name);
     for (size_t i = 0; i < ctx->doc->ndefs; i++) {
         const gql_definition *d = ctx->doc->defs[i];
         if (d->kind >= GQL_DEF_SCALAR && d->kind <= GQL_DEF_INPUT_OBJECT && !d->extension && d->name.value)

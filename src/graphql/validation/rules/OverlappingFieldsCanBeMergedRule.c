@@ -31,8 +31,8 @@ typedef struct {
 
 typedef struct conflict {
     const char *name;
-    const char *reason; /* NULL when the reason is the sub-conflicts */
-    ptrvec_t subs;      /* struct conflict * */
+    const char *reason;        /* NULL when the reason is the sub-conflicts */
+    ptrvec_t subs;             /* struct conflict * */
     ptrvec_t fields1, fields2; /* const gql_selection * */
 } conflict;
 
@@ -118,7 +118,8 @@ static bool pairs_has(omc *m, const void *a, const void *b, bool excl) {
 static void pairs_add(omc *m, const void *a, const void *b, bool excl) {
     if (m->matrix) {
         size_t bit = matrix_bit(m, a, b);
-        m->matrix[bit / 8] = (unsigned char)((m->matrix[bit / 8] & ~(3u << (bit % 8))) | ((excl ? 2u : 1u) << (bit % 8)));
+        m->matrix[bit / 8] =
+            (unsigned char)((m->matrix[bit / 8] & ~(3u << (bit % 8))) | ((excl ? 2u : 1u) << (bit % 8)));
         return;
     }
     if ((m->pairs_count + 1) * 2 > m->pairs_cap) {
@@ -244,15 +245,16 @@ static void fields_and_fragment(omc *m, ptrvec_t *out, bool excl, fmap *f, const
 }
 
 /* graphql-js collectConflictsBetweenFragments */
-static void fragments_between(omc *m, ptrvec_t *out, bool excl, const gql_definition *fr1,
-                              const gql_definition *fr2) {
+static void fragments_between(omc *m, ptrvec_t *out, bool excl, const gql_definition *fr1, const gql_definition *fr2) {
     if (fr1 == fr2) return;
     if (pairs_has(m, fr1, fr2, excl)) return;
     pairs_add(m, fr1, fr2, excl);
     fmap *f1 = fragment_fields(m, fr1), *f2 = fragment_fields(m, fr2);
     between(m, out, excl, f1, f2);
-    for (size_t i = 0; i < f2->frags.count; i++) fragments_between(m, out, excl, fr1, f2->frags.items[i]);
-    for (size_t i = 0; i < f1->frags.count; i++) fragments_between(m, out, excl, f1->frags.items[i], fr2);
+    for (size_t i = 0; i < f2->frags.count; i++)
+        fragments_between(m, out, excl, fr1, f2->frags.items[i]);
+    for (size_t i = 0; i < f1->frags.count; i++)
+        fragments_between(m, out, excl, f1->frags.items[i], fr2);
 }
 
 /* graphql-js findConflictsBetweenSubSelectionSets */
@@ -260,10 +262,13 @@ static void sub_selections(omc *m, ptrvec_t *out, bool excl, const gql_type *p1,
                            const gql_type *p2, const gql_selection_set *s2) {
     fmap *f1 = fields_and_fragments(m, p1, s1), *f2 = fields_and_fragments(m, p2, s2);
     between(m, out, excl, f1, f2);
-    for (size_t i = 0; i < f2->frags.count; i++) fields_and_fragment(m, out, excl, f1, f2->frags.items[i]);
-    for (size_t i = 0; i < f1->frags.count; i++) fields_and_fragment(m, out, excl, f2, f1->frags.items[i]);
+    for (size_t i = 0; i < f2->frags.count; i++)
+        fields_and_fragment(m, out, excl, f1, f2->frags.items[i]);
     for (size_t i = 0; i < f1->frags.count; i++)
-        for (size_t j = 0; j < f2->frags.count; j++) fragments_between(m, out, excl, f1->frags.items[i], f2->frags.items[j]);
+        fields_and_fragment(m, out, excl, f2, f1->frags.items[i]);
+    for (size_t i = 0; i < f1->frags.count; i++)
+        for (size_t j = 0; j < f2->frags.count; j++)
+            fragments_between(m, out, excl, f1->frags.items[i], f2->frags.items[j]);
 }
 
 static bool same_arguments(arena_t *a, const gql_selection *x, const gql_selection *y) {
@@ -299,7 +304,8 @@ static conflict *new_conflict(omc *m, const char *name, const char *reason, cons
 }
 
 static const gql_type *named_of(const gql_type *t) {
-    while (t && (t->kind == GQL_LIST || t->kind == GQL_NON_NULL)) t = t->of_type;
+    while (t && (t->kind == GQL_LIST || t->kind == GQL_NON_NULL))
+        t = t->of_type;
     return t;
 }
 
@@ -345,8 +351,10 @@ static conflict *find_conflict(omc *m, bool parents_excl, const char *name, cons
         ptrvec_push(a, &c->fields2, (void *)n2);
         for (size_t i = 0; i < subs.count; i++) {
             conflict *s = subs.items[i];
-            for (size_t j = 0; j < s->fields1.count; j++) ptrvec_push(a, &c->fields1, s->fields1.items[j]);
-            for (size_t j = 0; j < s->fields2.count; j++) ptrvec_push(a, &c->fields2, s->fields2.items[j]);
+            for (size_t j = 0; j < s->fields1.count; j++)
+                ptrvec_push(a, &c->fields1, s->fields1.items[j]);
+            for (size_t j = 0; j < s->fields2.count; j++)
+                ptrvec_push(a, &c->fields2, s->fields2.items[j]);
         }
         return c;
     }
@@ -388,13 +396,15 @@ static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, c
     within(m, &out, f);
     for (size_t i = 0; i < f->frags.count; i++) {
         fields_and_fragment(m, &out, false, f, f->frags.items[i]);
-        for (size_t j = i + 1; j < f->frags.count; j++) fragments_between(m, &out, false, f->frags.items[i], f->frags.items[j]);
+        for (size_t j = i + 1; j < f->frags.count; j++)
+            fragments_between(m, &out, false, f->frags.items[i], f->frags.items[j]);
     }
     for (size_t i = 0; i < out.count; i++) {
         const conflict *c = out.items[i];
         size_t n = c->fields1.count + c->fields2.count;
         gql_loc *locs = arena_alloc(ctx->arena, n * sizeof *locs);
-        for (size_t j = 0; j < c->fields1.count; j++) locs[j] = ((const gql_selection *)c->fields1.items[j])->loc;
+        for (size_t j = 0; j < c->fields1.count; j++)
+            locs[j] = ((const gql_selection *)c->fields1.items[j])->loc;
         for (size_t j = 0; j < c->fields2.count; j++)
             locs[c->fields1.count + j] = ((const gql_selection *)c->fields2.items[j])->loc;
         buf_t b = BUF_INIT;

@@ -31,9 +31,10 @@ static void leave(gql_vctx *ctx, void *state, gql_vnode_kind kind, const void *n
                 const gql_input_value_def *a = doc_def->input_fields[i];
                 if (a->type && a->type->kind == GQL_TYPEREF_NON_NULL && !a->default_value &&
                     !provided(d->args, d->nargs, a->name.value))
-                    gql_vctx_report(ctx, &d->loc, 1,
-                                    "Directive \"@%s\" argument \"%s\" of type \"%s\" is required, but it was not provided.",
-                                    d->name.value, a->name.value, gql_typeref_print(ctx->arena, a->type));
+                    gql_vctx_report(
+                        ctx, &d->loc, 1,
+                        "Directive \"@%s\" argument \"%s\" of type \"%s\" is required, but it was not provided.",
+                        d->name.value, a->name.value, gql_typeref_print(ctx->arena, a->type));
             }
             return;
         }
@@ -42,9 +43,10 @@ static void leave(gql_vctx *ctx, void *state, gql_vnode_kind kind, const void *n
         for (size_t i = 0; i < def->nargs; i++) {
             const gql_input_value *a = def->args[i];
             if (gql_is_required_input(a) && !provided(d->args, d->nargs, a->name))
-                gql_vctx_report(ctx, &d->loc, 1,
-                                "Directive \"@%s\" argument \"%s\" of type \"%s\" is required, but it was not provided.",
-                                d->name.value, a->name, gql_type_str(ctx->arena, a->type));
+                gql_vctx_report(
+                    ctx, &d->loc, 1,
+                    "Directive \"@%s\" argument \"%s\" of type \"%s\" is required, but it was not provided.",
+                    d->name.value, a->name, gql_type_str(ctx->arena, a->type));
         }
     }
 }

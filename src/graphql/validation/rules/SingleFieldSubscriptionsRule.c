@@ -84,16 +84,18 @@ static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, c
     strmap_init(&c.visited, ctx->arena);
     strmap_init(&c.index, ctx->arena);
     collect(&c, op->selection_set);
-    const char *who = op->name.value ? arena_printf(ctx->arena, "Subscription \"%s\"", op->name.value)
-                                     : "Anonymous Subscription";
+    const char *who =
+        op->name.value ? arena_printf(ctx->arena, "Subscription \"%s\"", op->name.value) : "Anonymous Subscription";
     if (c.order.count > 1) {
         size_t n = 0;
-        for (size_t i = 1; i < c.order.count; i++) n += ((entry *)c.order.items[i])->nodes.count;
+        for (size_t i = 1; i < c.order.count; i++)
+            n += ((entry *)c.order.items[i])->nodes.count;
         gql_loc *locs = arena_alloc(ctx->arena, n * sizeof *locs);
         n = 0;
         for (size_t i = 1; i < c.order.count; i++) {
             entry *e = c.order.items[i];
-            for (size_t j = 0; j < e->nodes.count; j++) locs[n++] = ((const gql_selection *)e->nodes.items[j])->loc;
+            for (size_t j = 0; j < e->nodes.count; j++)
+                locs[n++] = ((const gql_selection *)e->nodes.items[j])->loc;
         }
         gql_vctx_report(ctx, locs, n, "%s must select only one top level field.", who);
     }
@@ -102,7 +104,8 @@ static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, c
         const gql_selection *first = e->nodes.items[0];
         if (strncmp(first->name.value, "__", 2) != 0) continue;
         gql_loc *locs = arena_alloc(ctx->arena, e->nodes.count * sizeof *locs);
-        for (size_t j = 0; j < e->nodes.count; j++) locs[j] = ((const gql_selection *)e->nodes.items[j])->loc;
+        for (size_t j = 0; j < e->nodes.count; j++)
+            locs[j] = ((const gql_selection *)e->nodes.items[j])->loc;
         gql_vctx_report(ctx, locs, e->nodes.count, "%s must not select an introspection top level field.", who);
     }
     return GQL_VISIT_CONTINUE;

@@ -6,7 +6,8 @@
 static void check(gql_vctx *ctx, gql_argument *const *args, size_t nargs) {
     for (size_t i = 0; i < nargs; i++) {
         bool seen_before = false;
-        for (size_t j = 0; j < i && !seen_before; j++) seen_before = strcmp(args[j]->name.value, args[i]->name.value) == 0;
+        for (size_t j = 0; j < i && !seen_before; j++)
+            seen_before = strcmp(args[j]->name.value, args[i]->name.value) == 0;
         if (seen_before) continue;
         size_t n = 0;
         for (size_t j = i; j < nargs; j++)

@@ -10,13 +10,15 @@ typedef struct {
 } state_t;
 
 static const gql_type *named_of(const gql_type *t) {
-    while (t && (t->kind == GQL_LIST || t->kind == GQL_NON_NULL)) t = t->of_type;
+    while (t && (t->kind == GQL_LIST || t->kind == GQL_NON_NULL))
+        t = t->of_type;
     return t;
 }
 
 static const char *enum_suggestion(gql_vctx *ctx, const gql_type *e, const char *value) {
     const char **names = arena_alloc(ctx->arena, (e->nenum_values + 1) * sizeof *names);
-    for (size_t i = 0; i < e->nenum_values; i++) names[i] = e->enum_values[i]->name;
+    for (size_t i = 0; i < e->nenum_values; i++)
+        names[i] = e->enum_values[i]->name;
     ptrvec_t sugg = {0};
     gql_suggestion_list(ctx->arena, value, names, e->nenum_values, &sugg);
     return gql_did_you_mean(ctx->arena, "the enum value", &sugg);
@@ -76,7 +78,8 @@ static void check_one_of(gql_vctx *ctx, state_t *st, const gql_value *v, const g
     if (f->value->kind == GQL_VALUE_VARIABLE) {
         const gql_variable_def *vd = strmap_get(&st->var_defs, f->value->str);
         if (vd && vd->type->kind != GQL_TYPEREF_NON_NULL)
-            gql_vctx_report(ctx, &v->loc, 1, "Variable \"%s\" must be non-nullable to be used for OneOf Input Object \"%s\".",
+            gql_vctx_report(ctx, &v->loc, 1,
+                            "Variable \"%s\" must be non-nullable to be used for OneOf Input Object \"%s\".",
                             f->value->str, t->name);
     }
 }
@@ -98,7 +101,8 @@ static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, c
         const gql_type *parent = named_of(gql_vctx_parent_input_type(ctx));
         if (!gql_vctx_input_type(ctx) && parent && parent->kind == GQL_INPUT_OBJECT) {
             const char **names = arena_alloc(ctx->arena, (parent->ninput_fields + 1) * sizeof *names);
-            for (size_t i = 0; i < parent->ninput_fields; i++) names[i] = parent->input_fields[i]->name;
+            for (size_t i = 0; i < parent->ninput_fields; i++)
+                names[i] = parent->input_fields[i]->name;
             ptrvec_t sugg = {0};
             gql_suggestion_list(ctx->arena, f->name.value, names, parent->ninput_fields, &sugg);
             gql_vctx_report(ctx, &f->loc, 1, "Field \"%s\" is not defined by type \"%s\".%s", f->name.value,
