@@ -147,7 +147,8 @@ static const char *deprecation_reason(gql_directive *const *dirs, size_t n) {
     return "No longer supported";
 }
 
-/* Argument / input field definitions; `what` names the owner in duplicate messages. */
+/* Argument or input field definitions (§3.6.1, §3.10) appended to vec; a repeated name is reported with
+ * dup_fmt, which gets owner ("Type.field", "@directive" or the input type) and the name. */
 static void build_input_values(bctx *c, int src, gql_input_value_def *const *defs, size_t n, ptrvec_t *vec,
                                const char *dup_fmt, const char *owner) {
     for (size_t i = 0; i < n; i++) {
@@ -174,6 +175,7 @@ static void build_input_values(bctx *c, int src, gql_input_value_def *const *def
     }
 }
 
+/* Field definitions (§3.6) of one definition or extension, unique per type across all of them. */
 static void add_fields(bctx *c, int src, gql_type *t, const gql_definition *d, ptrvec_t *fields) {
     for (size_t i = 0; i < d->nfields; i++) {
         const gql_field_def *fd = d->fields[i];
@@ -200,6 +202,7 @@ static void add_fields(bctx *c, int src, gql_type *t, const gql_definition *d, p
     }
 }
 
+/* Resolves implemented interfaces or union members by name. */
 static void add_named_refs(bctx *c, int src, const gql_name *names, size_t n, ptrvec_t *out) {
     for (size_t i = 0; i < n; i++) {
         gql_type *t = strmap_get(&c->s->types, names[i].value);
@@ -374,6 +377,7 @@ static void check_extensions(bctx *c) {
     }
 }
 
+/* Directive definitions (§3.13), the built-ins first; a user definition of a built-in name replaces it. */
 static void build_directives(bctx *c) {
     ptrvec_t out = {0};
     for (size_t i = 0; i < c->dir_items.count; i++) {
@@ -531,6 +535,7 @@ static void check_def_directives(bctx *c, const item_t *it, ptrvec_t *seen) {
     check_input_value_directives(c, it->src, d->input_fields, d->ninput_fields, GQL_DL_INPUT_FIELD_DEFINITION);
 }
 
+/* Checks every directive application in the user's sources at its SDL location (§3.13 DirectiveLocations). */
 static void check_all_directives(bctx *c, item_t *schema_def, ptrvec_t *schema_exts) {
     ptrvec_t seen = {0};
     if (schema_def)
@@ -621,6 +626,8 @@ static void link_implementations(bctx *c) {
     }
 }
 
+/* Scalar coercion (§3.5): the built-ins, the engine's JSON/DateTime/Duration when declared, and for other
+ * custom scalars graphql-js's default (values as they are, literals untyped) until the domain sets its own. */
 static void set_scalars(const ptrvec_t *types) {
     static const struct {
         const char *name;
@@ -707,6 +714,11 @@ static gql_document *parse_source(bctx *c, const char *src, size_t len, int idx)
     return doc;
 }
 
+/* Phases: parse the prelude and the sources; create named types, note directive definitions, schema
+ * definitions and extensions (collect); check extensions; build directives; fill every type from its
+ * definition and extensions; root types; directive applications. Any error so far stops here, as
+ * graphql-js assertValidSDL does. Then the type map order, possible types, scalar coercion,
+ * introspection resolvers, and validateSchema. */
 gql_schema *gql_schema_build(const char *const *sources, const size_t *lens, const char *const *names, size_t n,
                              gql_errors *errs) {
     arena_t *a = arena_new();
