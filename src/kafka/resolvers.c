@@ -142,7 +142,7 @@ static int account_tenants(gql_resolve_info *info, const gql_val *parent, const 
     if (auth_require_account(info, id) < 0) return -1;
     kafka_tenant *ts;
     size_t n;
-    char err[256];
+    char err[256] = "";
     if (kafka_list_tenants(ctx_of(info)->store, info->arena, id, &ts, &n, err, sizeof err) < 0)
         return internal_error(info, "tenants", err);
     *out = gql_list(info->arena, n);
@@ -198,7 +198,7 @@ static int ns_entities(gql_resolve_info *info, const gql_val *parent, const gql_
         (after && kafka_cursor_decode(info->arena, after, &after_guid) < 0))
         return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "after is not a cursor returned by this API");
 
-    char err[256];
+    char err[256] = "";
     if (kafka_query_entities(c->store, info->arena, c->account_id, &c->filter, c->reporting_since, after_guid,
                              (uint32_t)first, &c->page, err, sizeof err) < 0)
         return internal_error(info, "entities", err);
@@ -212,7 +212,7 @@ static int ns_entity(gql_resolve_info *info, const gql_val *parent, const gql_va
     if (string_of(info->arena, gql_map_get(args, "guid"), &guid) < 0 || !guid)
         return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "guid: at most %d bytes", KAFKA_MAX_FILTER_STRING);
     kafka_entity *e = NULL;
-    char err[256];
+    char err[256] = "";
     int rc = kafka_get_entity(ctx_of(info)->store, info->arena, guid, ns->account_id, &e, err, sizeof err);
     if (rc < 0) return internal_error(info, "entity", err);
     *out = rc == 0 ? gql_object(e, NULL) : gql_null();
@@ -230,7 +230,7 @@ static int actor_entity(gql_resolve_info *info, const gql_val *parent, const gql
         return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "guid: at most %d bytes", KAFKA_MAX_FILTER_STRING);
     int64_t account = ctx->principal.level == AUTH_ADMIN ? -1 : ctx->principal.account_id;
     kafka_entity *e = NULL;
-    char err[256];
+    char err[256] = "";
     int rc = kafka_get_entity(ctx->store, info->arena, guid, account, &e, err, sizeof err);
     if (rc < 0) return internal_error(info, "entity", err);
     *out = rc == 0 ? gql_object(e, NULL) : gql_null();
@@ -257,7 +257,7 @@ static int conn_field(gql_resolve_info *info, const gql_val *parent, const gql_v
         *out = m;
     } else if (strcmp(f, "totalCount") == 0) {
         int64_t n = 0;
-        char err[256];
+        char err[256] = "";
         if (kafka_count_entities(c->store, c->account_id, &c->filter, c->reporting_since, &n, err, sizeof err) < 0)
             return internal_error(info, "totalCount", err);
         *out = gql_int(n);
@@ -283,7 +283,7 @@ static gql_val opt_float(bool has, double v) {
 
 /* Relationships of the whole page are read by the first entity that needs them (one query). */
 static int entity_relationships(gql_resolve_info *info, kafka_entity *e, gql_val *out) {
-    char err[256];
+    char err[256] = "";
     if (!e->page->rels_loaded &&
         kafka_load_relationships(ctx_of(info)->store, info->arena, e->page, err, sizeof err) < 0)
         return internal_error(info, "relationships", err);

@@ -282,7 +282,7 @@ int kafka_create_synthetic(gql_resolve_info *info, const gql_val *parent, const 
         return 0;
     }
     kafka_entity *e = NULL;
-    char err[256];
+    char err[256] = "";
     if (kafka_get_entity(ctx->store, info->arena, guid, in.account_id, &e, err, sizeof err) != 0) {
         log_error("synthetic entity reload failed", "guid=\"%s\" err=\"%s\"", guid, err);
         return gql_resolver_error(info, GQL_CODE_INTERNAL, "internal error while reading the entity");
@@ -308,7 +308,7 @@ int kafka_delete_synthetic(gql_resolve_info *info, const gql_val *parent, const 
         return 0;
     }
     kafka_entity *e = NULL;
-    char err[256];
+    char err[256] = "";
     int64_t account = ctx->principal.level == AUTH_ADMIN ? -1 : ctx->principal.account_id;
     int rc = guid ? kafka_get_entity(ctx->store, info->arena, guid, account, &e, err, sizeof err) : 1;
     if (rc < 0) return gql_resolver_error(info, GQL_CODE_INTERNAL, "internal error while reading the entity");
