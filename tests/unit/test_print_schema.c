@@ -314,6 +314,42 @@ static const char *const exp_directives =
     "  a(x: Int): Int\n"
     "}";
 
+/* Default values that do not coerce to their type are dropped, as graphql-js buildASTSchema does
+ * (expected text from graphql-js 16.15). */
+static const char *const sdl_bad_defaults =
+    "type Query {\n"
+    "  a(x: Int = \"abc\", y: Int = 3, z: [Int] = [1, \"x\"], w: E = B, v: E = A, u: In = {b: 1}, t: In ="
+    " {a: 1}, s: In = {a: 1, zz: 2}, r: One = {p: 1, q: 2}, q: One = {p: 1}, o: Int! = null, n: [Int!] = "
+    "[null], m: [Int] = null, l: JSON = \"str\", k: Float = 1e3, j: ID = 12): Int\n"
+    "}\n"
+    "enum E { A }\n"
+    "input In { a: Int! b: Int = 5 }\n"
+    "input One @oneOf { p: Int q: Int }\n"
+    "scalar JSON\n"
+    "";
+static const char *const exp_bad_defaults =
+    "type Query {\n"
+    "  a(x: Int, y: Int = 3, z: [Int], w: E, v: E = A, u: In, t: In = {a: 1, b: 5}, s: In = {a: 1, b: 5},"
+    " r: One, q: One = {p: 1}, o: Int!, n: [Int!], m: [Int] = null, l: JSON = \"str\", k: Float = 1000, j"
+    ": ID = 12): Int\n"
+    "}\n"
+    "\n"
+    "enum E {\n"
+    "  A\n"
+    "}\n"
+    "\n"
+    "input In {\n"
+    "  a: Int!\n"
+    "  b: Int = 5\n"
+    "}\n"
+    "\n"
+    "input One @oneOf {\n"
+    "  p: Int\n"
+    "  q: Int\n"
+    "}\n"
+    "\n"
+    "scalar JSON";
+
 static void check(const char *sdl, const char *expected) {
     arena_t *a = arena_new();
     gql_errors e;
@@ -361,6 +397,11 @@ static void test_schema_description(void **state) {
     check(sdl_schema_description, exp_schema_description);
 }
 
+static void test_bad_defaults(void **state) {
+    (void)state;
+    check(sdl_bad_defaults, exp_bad_defaults);
+}
+
 /* Several sources with extensions print as one merged schema (fields in definition + extension order). */
 static void test_multi_source(void **state) {
     (void)state;
@@ -386,7 +427,7 @@ int main(void) {
         cmocka_unit_test(test_defaults),     cmocka_unit_test(test_descriptions),
         cmocka_unit_test(test_directives),   cmocka_unit_test(test_renamed_root),
         cmocka_unit_test(test_rich),         cmocka_unit_test(test_schema_description),
-        cmocka_unit_test(test_multi_source),
+        cmocka_unit_test(test_bad_defaults), cmocka_unit_test(test_multi_source),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,6 +172,14 @@ static void test_deprecated_with_default_ok(void **state) {
     const gql_field *f = gql_type_field(s->query, "a");
     assert_true(f->args[0]->deprecated);
     assert_string_equal(f->args[0]->deprecation_reason, "No longer supported");
+    assert_non_null(f->args[0]->default_value);
+    gql_schema_free(s);
+    /* a default that does not coerce is dropped (graphql-js valueFromAST gives undefined) */
+    s = expect_ok("type Query { a(x: Int = \"abc\", y: [Int] = 1, z: Int! = null): Int }", a);
+    f = gql_type_field(s->query, "a");
+    assert_null(f->args[0]->default_value);
+    assert_non_null(f->args[1]->default_value);
+    assert_null(f->args[2]->default_value);
     gql_schema_free(s);
     arena_free(a);
 }

@@ -10,6 +10,7 @@
 #include "graphql/type/scalars.h"
 #include "graphql/type/schema.h"
 #include "graphql/type/type_internal.h"
+#include "util/log.h"
 
 typedef struct {
     gql_definition *def;
@@ -649,6 +650,84 @@ static void set_scalars(const ptrvec_t *types) {
     }
 }
 
+/* graphql-js valueFromAST without variables (§3.10 and §3.11 input coercion of a literal): whether a
+ * default value can be coerced to its type. Depth is bounded: defaults may refer to their own type. */
+static bool literal_coerces(arena_t *a, const gql_value *lit, const gql_type *t, int depth) {
+    if (depth > 32) return false;
+    if (t->kind == GQL_NON_NULL) return lit->kind != GQL_VALUE_NULL && literal_coerces(a, lit, t->of_type, depth + 1);
+    if (lit->kind == GQL_VALUE_NULL) return true;
+    if (lit->kind == GQL_VALUE_VARIABLE) return false;
+    switch (t->kind) {
+    case GQL_LIST:
+        if (lit->kind != GQL_VALUE_LIST) return literal_coerces(a, lit, t->of_type, depth + 1);
+        for (size_t i = 0; i < lit->list.count; i++)
+            if (!literal_coerces(a, lit->list.items[i], t->of_type, depth + 1)) return false;
+        return true;
+    case GQL_INPUT_OBJECT: {
+        if (lit->kind != GQL_VALUE_OBJECT) return false; /* fields the type lacks are ignored */
+        size_t ncoerced = 0, nnull = 0;
+        for (size_t f = 0; f < t->ninput_fields; f++) {
+            const gql_input_value *iv = t->input_fields[f];
+            const gql_value *fv = NULL;
+            for (size_t i = 0; i < lit->object.count; i++)
+                if (strcmp(iv->name, lit->object.fields[i]->name.value) == 0) fv = lit->object.fields[i]->value;
+            if (!fv) {
+                if (!iv->default_value && iv->type->kind == GQL_NON_NULL) return false;
+                if (iv->default_value) ncoerced++;
+                continue;
+            }
+            if (!literal_coerces(a, fv, iv->type, depth + 1)) return false;
+            ncoerced++;
+            if (fv->kind == GQL_VALUE_NULL) nnull++;
+        }
+        /* OneOf Input Objects: exactly one field, and it is not null */
+        return !t->one_of || (ncoerced == 1 && nnull == 0);
+    }
+    case GQL_ENUM:
+        if (lit->kind != GQL_VALUE_ENUM) return false;
+        for (size_t i = 0; i < t->nenum_values; i++)
+            if (strcmp(t->enum_values[i]->name, lit->str) == 0) return true;
+        return false;
+    case GQL_SCALAR: {
+        gql_val out;
+        const char *err = NULL;
+        return t->scalar && t->scalar->parse_literal(a, lit, NULL, &out, &err) == 0;
+    }
+    default:
+        return false;
+    }
+}
+
+/* Like graphql-js buildASTSchema, a default value that does not coerce to its type is dropped: printSchema
+ * and introspection show none and execution applies none. The server's log says so. */
+static void drop_bad_default(arena_t *a, gql_input_value *iv, const char *owner, bool is_arg) {
+    if (!iv->default_value || !iv->type || literal_coerces(a, iv->default_value, iv->type, 0)) return;
+    log_warn("schema default value ignored", "coordinate=%s%s%s%s reason=\"does not coerce to %s\"", owner,
+             is_arg ? "(" : ".", iv->name, is_arg ? ":)" : "", gql_type_str(a, iv->type));
+    iv->default_value = NULL;
+}
+
+static void drop_bad_defaults(bctx *c) {
+    for (size_t i = 0; i < c->s->ntypes; i++) {
+        gql_type *t = c->s->type_list[i];
+        if (t->builtin) continue;
+        for (size_t f = 0; f < t->nfields; f++) {
+            const char *owner = arena_printf(c->a, "%s.%s", t->name, t->fields[f]->name);
+            for (size_t j = 0; j < t->fields[f]->nargs; j++)
+                drop_bad_default(c->a, t->fields[f]->args[j], owner, true);
+        }
+        for (size_t f = 0; f < t->ninput_fields; f++)
+            drop_bad_default(c->a, t->input_fields[f], t->name, false);
+    }
+    for (size_t i = 0; i < c->s->ndirectives; i++) {
+        gql_directive_def *d = c->s->directives[i];
+        if (d->builtin) continue;
+        const char *owner = arena_printf(c->a, "@%s", d->name);
+        for (size_t j = 0; j < d->nargs; j++)
+            drop_bad_default(c->a, d->args[j], owner, true);
+    }
+}
+
 /* graphql-js collectReferencedTypes, for the order of the type map. */
 #define ORDER_PENDING ((void *)1)
 #define ORDER_ADDED ((void *)2)
@@ -791,6 +870,7 @@ gql_schema *gql_schema_build(const char *const *sources, const size_t *lens, con
 
     link_implementations(&c);
     set_scalars(&c.types);
+    drop_bad_defaults(&c);
     gql_introspection_setup(box);
     if (gql_schema_validate(s, errs)) goto fail;
     return s;
