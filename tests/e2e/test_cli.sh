@@ -290,7 +290,7 @@ else
     src="recorded graphql-core output"
 fi
 
-echo "1..$((ndocs + 5))"
+echo "1..$((ndocs + 6))"
 echo "# expected errors from $src"
 n=0
 fail=0
@@ -325,6 +325,16 @@ printf 'type Query { a: Nope }\n' > "$T/bad.graphql"
 "$BIN" gql validate --schema "$T/bad.graphql" --document "$T/d01.graphql" >/dev/null 2>"$T/stderr"
 [ $? -eq 2 ] && grep -q Nope "$T/stderr" && ok "invalid schema exits 2 and names the problem" \
     || notok "invalid schema exits 2 and names the problem"
+
+# The schema may come in several files (--schema twice, and the --schema=FILE form).
+awk '/^type QueryRoot/ { part = 1 } { print > (part ? "'"$T"'/part2.graphql" : "'"$T"'/part1.graphql") }' "$T/schema.graphql"
+got=$("$BIN" gql validate --schema "$T/part1.graphql" --schema="$T/part2.graphql" --document "$T/d03.graphql" 2>&1)
+if [ "$got" = "$(sed -n 3p "$T/expected.txt")" ]; then
+    ok "schema split over two files validates alike"
+else
+    notok "schema split over two files validates alike"
+    echo "#   got: $got"
+fi
 
 # print-schema: the SDL of a given schema validates the same documents; the server's own schema prints.
 "$BIN" gql print-schema --schema "$T/schema.graphql" > "$T/printed.graphql"
