@@ -117,14 +117,17 @@ static const char *like_pattern(arena_t *a, const char *s) {
 
 /* Query plans (measured on 1,000,000 entities, bench/query.py): a page is cheap when SQLite walks an
  * index in guid order and stops after `limit` rows. With a type, cluster or tenant filter the
- * (account_id, x, guid) indexes of 0002_kafka.sql do that. Without one, the planner would take
+ * (account_id, x, guid) indexes of 0002_kafka.sql do that, and so do 0003's for provider and alert severity. Without one, the planner would take
  * any account_id index and sort the whole account; so for pages the account_id and provider terms
  * are made unusable for indexes (unary +) and the primary key is walked over the account's GUID
  * range instead: every GUID of account N starts with "N|" (identity.h), so guid in ("N|", "N}")
  * holds exactly the account's rows ('}' follows '|' in ASCII) and account_id = N stays as a check.
  * Counts need no order, so they keep the plain terms (a covering index scan). */
 static void qb_where(qbuild *q, int64_t account_id, const kafka_filter *f, int64_t reporting_since, bool page) {
-    bool indexed = f && (f->ntypes || f->cluster_name || f->tenant);
+    /* One provider or one severity is an equality term, and 0003's (account_id, provider|alert_severity,
+     * guid) indexes then yield the page in guid order; several values would need a sort. */
+    bool one_provider = f && f->nproviders == 1, one_severity = f && f->nseverities == 1;
+    bool indexed = f && (f->ntypes || f->cluster_name || f->tenant || one_provider || one_severity);
     if (page && !indexed) {
         buf_puts(&q->sql, " FROM entities WHERE +account_id = ? AND guid > ? AND guid < ?");
         qb_int(q, account_id);
@@ -136,8 +139,19 @@ static void qb_where(qbuild *q, int64_t account_id, const kafka_filter *f, int64
     }
     if (!f) return;
     if (f->ntypes) qb_in_list(q, "type", f->types, f->ntypes, true);
-    if (f->nproviders) qb_in_list(q, page ? "+provider" : "provider", f->providers, f->nproviders, false);
-    if (f->nseverities) qb_in_list(q, "COALESCE(alert_severity, 'NOT_ALERTING')", f->severities, f->nseverities, false);
+    if (one_provider) {
+        buf_puts(&q->sql, " AND provider = ?");
+        qb_text(q, f->providers[0]);
+    } else if (f->nproviders) {
+        qb_in_list(q, page ? "+provider" : "provider", f->providers, f->nproviders, false);
+    }
+    /* alert_severity is NOT NULL (0002_kafka.sql), so the plain column lets 0003's index serve it. */
+    if (one_severity) {
+        buf_puts(&q->sql, " AND alert_severity = ?");
+        qb_text(q, f->severities[0]);
+    } else if (f->nseverities) {
+        qb_in_list(q, page ? "+alert_severity" : "alert_severity", f->severities, f->nseverities, false);
+    }
     if (f->cluster_name) {
         buf_puts(&q->sql, " AND cluster_name = ?");
         qb_text(q, f->cluster_name);

@@ -344,11 +344,15 @@ static void test_pages_never_sort_the_account(void **state) {
     }
     exec(f->s, "COMMIT");
     kafka_filter none = nofilter(), byprov = nofilter(), bycluster = nofilter(), bytenant = nofilter();
+    kafka_filter twoprov = nofilter(), bysev = nofilter();
     kafka_filter_add(f->a, &byprov.providers, &byprov.nproviders, "CONFLUENT_CLOUD");
+    kafka_filter_add(f->a, &twoprov.providers, &twoprov.nproviders, "CONFLUENT_CLOUD");
+    kafka_filter_add(f->a, &twoprov.providers, &twoprov.nproviders, "OHI");
+    kafka_filter_add(f->a, &bysev.severities, &bysev.nseverities, "NOT_ALERTING");
     bycluster.cluster_name = "c1";
     bytenant.tenant = "af-40";
     bytenant.reporting = 1;
-    const kafka_filter *filters[] = {&none, &byprov, &bycluster, &bytenant};
+    const kafka_filter *filters[] = {&none, &byprov, &bycluster, &bytenant, &twoprov, &bysev};
     for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
         plan_stats ps = {0};
         sqlite3_trace_v2(store_db(f->s), SQLITE_TRACE_PROFILE, profile_stmt, &ps);
