@@ -53,7 +53,7 @@ static const opt_def opts[] = {
      "largest GraphQL document accepted"},
     {"max-tokens", "ENTITYD_MAX_TOKENS", OPT_U32, OFF(max_tokens), "20000", "20000", 10, UINT32_MAX,
      "most lexical tokens in a GraphQL document"},
-    {"max-depth", "ENTITYD_MAX_DEPTH", OPT_U32, OFF(max_depth), "15", "15", 1, 1000, "deepest selection nesting"},
+    {"max-depth", "ENTITYD_MAX_DEPTH", OPT_U32, OFF(max_depth), "20", "20", 1, 1000, "deepest selection nesting"},
     {"max-aliases", "ENTITYD_MAX_ALIASES", OPT_U32, OFF(max_aliases), "100", "100", 0, UINT32_MAX,
      "most aliases in a document"},
     {"max-fields", "ENTITYD_MAX_FIELDS", OPT_U32, OFF(max_fields), "2000", "2000", 1, UINT32_MAX,

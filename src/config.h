@@ -22,7 +22,7 @@ typedef struct {
     size_t max_body_bytes;     /* --max-body-bytes, default 1 MiB */
     size_t max_document_bytes; /* --max-document-bytes, default 256 KiB */
     uint32_t max_tokens;       /* --max-tokens, default 20000 */
-    uint32_t max_depth;        /* --max-depth, default 15 */
+    uint32_t max_depth;        /* --max-depth, default 20 */
     uint32_t max_aliases;      /* --max-aliases, default 100 */
     uint32_t max_fields;       /* --max-fields, default 2000 */
     uint32_t max_page_size;    /* --max-page-size, default 500 (entities per page) */

@@ -22,7 +22,7 @@ struct gql_engine {
 void gql_limits_default(gql_limits *l) {
     l->max_document_bytes = 1024 * 1024;
     l->max_tokens = 20000;
-    l->max_depth = 15;
+    l->max_depth = 20; /* GraphiQL's introspection query has depth 15: leave headroom */
     l->max_aliases = 100;
     l->max_fields = 2000;
     l->cache_entries = 512;

@@ -18,7 +18,7 @@
 typedef struct {
     size_t max_document_bytes; /* default 1 MiB */
     uint32_t max_tokens;       /* default 20000 */
-    uint32_t max_depth;        /* default 15 */
+    uint32_t max_depth;        /* default 20 */
     uint32_t max_aliases;      /* default 100 */
     uint32_t max_fields;       /* default 2000 */
     size_t cache_entries;      /* default 512; 0 disables the document cache */

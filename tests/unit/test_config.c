@@ -42,7 +42,7 @@ static void test_defaults(void **state) {
     assert_int_equal(c.max_body_bytes, 1024 * 1024);
     assert_int_equal(c.max_document_bytes, 256 * 1024);
     assert_int_equal(c.max_tokens, 20000);
-    assert_int_equal(c.max_depth, 15);
+    assert_int_equal(c.max_depth, 20);
     assert_int_equal(c.max_aliases, 100);
     assert_int_equal(c.max_fields, 2000);
     assert_int_equal(c.max_page_size, 500);
