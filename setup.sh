@@ -56,6 +56,10 @@ if [ ! -f build/Makefile ] || [ ! -f "$stamp" ] || [ configure -nt build/Makefil
 fi
 make -C build -j"$(nproc)" >/dev/null
 
+# Under `test`, a missing prerequisite of a test (node, chromium, clang, the npm assets, graphql-core)
+# is a failure, not a skip.
+[ "$mode" = test ] && export ENTITYD_REQUIRE_ALL=1
+
 case $mode in
   build) echo "setup: built build/src/entityd";;
   test)

@@ -77,6 +77,10 @@ def seed(server):
 
 def main():
     if not os.path.isdir(GRAPHQL_JS):
+        # A source tarball has no web/node_modules: skip there, but never where everything is required.
+        if not os.environ.get("ENTITYD_REQUIRE_ALL"):
+            print("1..0 # SKIP graphql-js is not installed (cd web && npm ci --ignore-scripts)")
+            sys.exit(0)
         tap.ok(False, "graphql-js is installed in web/node_modules (run ./setup.sh)")
         tap.done()
     docs = load_corpus()
