@@ -188,37 +188,6 @@ static void grouped_init(exec_ctx *c, grouped_fields *g) {
 
 /* ---- leaf result coercion (§3.5 Result Coercion, graphql-js serialize) ---- */
 
-/* JavaScript Number(string) for the numeric-looking strings graphql-js accepts; false otherwise. */
-static bool js_string_number(arena_t *a, const gql_val *v, double *out) {
-    if (v->s.len == 0) return false;
-    const char *s = arena_strndup(a, v->s.ptr, v->s.len);
-    char *end;
-    double d = strtod(s, &end);
-    while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
-        end++;
-    bool ok = *end == '\0' && end != s && isfinite(d);
-    if (ok) *out = d;
-    return ok;
-}
-
-static bool val_number(arena_t *a, const gql_val *v, double *out) {
-    switch (v->kind) {
-    case GQL_V_INT:
-        *out = (double)v->i;
-        return true;
-    case GQL_V_FLOAT:
-        *out = v->f;
-        return true;
-    case GQL_V_BOOL:
-        *out = v->b ? 1 : 0;
-        return true;
-    case GQL_V_STRING:
-        return js_string_number(a, v, out);
-    default:
-        return false;
-    }
-}
-
 /* Serializes a leaf. Returns 0, or -1 with *err set. */
 static int serialize_leaf(exec_ctx *c, const gql_type *t, const gql_val *in, gql_val *out, const char **err) {
     arena_t *a = c->a;
@@ -235,88 +204,8 @@ static int serialize_leaf(exec_ctx *c, const gql_type *t, const gql_val *in, gql
         *err = arena_printf(a, "Enum \"%s\" cannot represent value: %s", t->name, gql_inspect(a, in));
         return -1;
     }
+    /* Scalars, built-in ones included: their result coercion lives in type/scalars.c (§3.5). */
     const char *name = t->name;
-    if (t->builtin && strcmp(name, "Int") == 0) {
-        double d;
-        if (in->kind == GQL_V_INT) {
-            if (in->i > INT32_MAX || in->i < INT32_MIN) goto int_range;
-            *out = *in;
-            return 0;
-        }
-        if (!val_number(a, in, &d) || d != floor(d)) {
-            *err = arena_printf(a, "Int cannot represent non-integer value: %s", gql_inspect(a, in));
-            return -1;
-        }
-        if (d > INT32_MAX || d < INT32_MIN) goto int_range;
-        *out = gql_int((int64_t)d);
-        return 0;
-    int_range:
-        *err = arena_printf(a, "Int cannot represent non 32-bit signed integer value: %s", gql_inspect(a, in));
-        return -1;
-    }
-    if (t->builtin && strcmp(name, "Float") == 0) {
-        double d;
-        if (!val_number(a, in, &d) || !isfinite(d)) {
-            *err = arena_printf(a, "Float cannot represent non numeric value: %s", gql_inspect(a, in));
-            return -1;
-        }
-        *out = gql_float(d);
-        return 0;
-    }
-    if (t->builtin && strcmp(name, "String") == 0) {
-        switch (in->kind) {
-        case GQL_V_STRING:
-            *out = *in;
-            return 0;
-        case GQL_V_ENUM:
-            *out = gql_strn(in->s.ptr, in->s.len);
-            return 0;
-        case GQL_V_BOOL:
-            *out = gql_str(in->b ? "true" : "false");
-            return 0;
-        case GQL_V_INT:
-            *out = gql_str(arena_printf(a, "%lld", (long long)in->i));
-            return 0;
-        case GQL_V_FLOAT:
-            if (isfinite(in->f)) {
-                *out = gql_str(gql_inspect(a, in));
-                return 0;
-            }
-            break;
-        default:
-            break;
-        }
-        *err = arena_printf(a, "String cannot represent value: %s", gql_inspect(a, in));
-        return -1;
-    }
-    if (t->builtin && strcmp(name, "Boolean") == 0) {
-        if (in->kind == GQL_V_BOOL) {
-            *out = *in;
-            return 0;
-        }
-        if ((in->kind == GQL_V_INT) || (in->kind == GQL_V_FLOAT && isfinite(in->f))) {
-            *out = gql_bool(in->kind == GQL_V_INT ? in->i != 0 : in->f != 0);
-            return 0;
-        }
-        *err = arena_printf(a, "Boolean cannot represent a non boolean value: %s", gql_inspect(a, in));
-        return -1;
-    }
-    if (t->builtin && strcmp(name, "ID") == 0) {
-        if (in->kind == GQL_V_STRING || in->kind == GQL_V_ENUM) {
-            *out = gql_strn(in->s.ptr, in->s.len);
-            return 0;
-        }
-        if (in->kind == GQL_V_INT) {
-            *out = gql_str(arena_printf(a, "%lld", (long long)in->i));
-            return 0;
-        }
-        if (in->kind == GQL_V_FLOAT && isfinite(in->f) && in->f == floor(in->f)) {
-            *out = gql_str(gql_inspect(a, in));
-            return 0;
-        }
-        *err = arena_printf(a, "ID cannot represent value: %s", gql_inspect(a, in));
-        return -1;
-    }
     if (t->scalar && t->scalar->serialize) {
         *err = NULL;
         if (t->scalar->serialize(a, in, out, err)) {
