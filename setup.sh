@@ -70,7 +70,6 @@ case $mode in
     "$top/tests/summary.sh" build
     exit $rc;;
   run)
-    mkdir -p data
     exec build/src/entityd --data-dir ./data --web-root "$top/web";;
   *) echo "usage: $0 [run|test|build]" >&2; exit 2;;
 esac
