@@ -51,7 +51,7 @@ void gql_js_number(double d, char out[40]) {
         o += k;
         for (int i = 0; i < n - k; i++)
             *o++ = '0';
-    } else if (0 < n && n <= 21) {
+    } else if (0 < n && n < k) { /* k > n here: digits before and after the point */
         memcpy(o, digits, (size_t)n);
         o += n;
         *o++ = '.';
