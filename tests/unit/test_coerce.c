@@ -8,12 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "graphql/execution/coerce.h"
 #include "graphql/execution/response.h"
 #include "graphql/language/parser.h"
+#include "util/utf8.h"
 
 static const char *SDL = "enum Color { RED GREEN BLUE }\n"
                          "input Point { x: Int! y: Int = 7 tags: [String!] }\n"
@@ -328,6 +330,67 @@ static void test_inspect(void **state) {
                         "[null, null, null, null, null, null, null, null, null, null, ... 2 more items]");
 }
 
+/* Regression: an input object with thousands of unknown keys produced one error per key (up to
+ * 50) each printing the whole object, so ~0.8 MB of variables gave a 32 MB response. The printed
+ * value is now bounded; small values still print in full (test_inspect). */
+static void test_inspect_bounded(void **state) {
+    (void)state;
+    gql_val m = gql_map(arena, 5000);
+    for (int i = 0; i < 5000; i++)
+        gql_map_set(arena, &m, arena_printf(arena, "key%d", i), gql_int(i));
+    const char *s = gql_inspect(arena, &m);
+    assert_true(strlen(s) < 2048);
+    assert_non_null(strstr(s, "{ key0: 0, key1: 1, "));
+    assert_non_null(strstr(s, " more keys }"));
+
+    /* A long string is cut on a UTF-8 boundary ("é" is 2 bytes, so 1024 is mid-character). */
+    buf_t b = BUF_INIT;
+    buf_putc(&b, 'x');
+    for (int i = 0; i < 3000; i++)
+        buf_puts(&b, "\xc3\xa9");
+    gql_val str = gql_strn(b.data, b.len);
+    s = gql_inspect(arena, &str);
+    buf_free(&b);
+    assert_true(strlen(s) < 1100);
+    assert_true(utf8_valid(s, strlen(s), NULL));
+    assert_int_equal(strncmp(s + strlen(s) - 4, "...\"", 4), 0);
+
+    size_t nerrors = 0;
+    gql_val v;
+    buf_t j = BUF_INIT;
+    buf_puts(&j, "{\"p\": {\"x\": 1");
+    for (int i = 0; i < 20000; i++)
+        buf_printf(&j, ", \"unknown%d\": %d", i, i);
+    buf_puts(&j, "}}");
+    const char *msg = coerce_vars("query($p: Point) { f(n: 1) }", buf_cstr(&j), &v, &nerrors);
+    buf_free(&j);
+    assert_int_equal(nerrors, 50); /* MAX_VARIABLE_ERRORS */
+    assert_true(strlen(msg) < 2048);
+    assert_non_null(strstr(msg, "Field \"unknown0\" is not defined by type \"Point\"."));
+}
+
+/* Regression: converting a JSON object checked every key against all earlier ones, so a
+ * variables object of 60 000 keys (under 1 MB) held a worker for half a minute. */
+static void test_from_json_many_keys(void **state) {
+    (void)state;
+    json_t *o = json_object();
+    char k[32];
+    for (int i = 0; i < 100000; i++) {
+        snprintf(k, sizeof k, "k%d", i);
+        json_object_set_new(o, k, json_integer(i));
+    }
+    clock_t t0 = clock();
+    gql_val v = gql_val_from_json(arena, o);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    json_decref(o);
+    assert_int_equal(v.kind, GQL_V_MAP);
+    assert_int_equal(v.map.count, 100000);
+    assert_int_equal(gql_map_get(&v, "k99999")->i, 99999);
+    assert_int_equal(gql_map_get(&v, "k0")->i, 0);
+    /* Quadratic work (5e9 string comparisons) takes a minute or more; linear work well under a second. */
+    assert_true(secs < 10.0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_variables_scalars, per_test_setup, per_test_teardown),
@@ -339,6 +402,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_argument_values, per_test_setup, per_test_teardown),
         cmocka_unit_test_setup_teardown(test_js_numbers, per_test_setup, per_test_teardown),
         cmocka_unit_test_setup_teardown(test_inspect, per_test_setup, per_test_teardown),
+        cmocka_unit_test_setup_teardown(test_inspect_bounded, per_test_setup, per_test_teardown),
+        cmocka_unit_test_setup_teardown(test_from_json_many_keys, per_test_setup, per_test_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -16,6 +16,33 @@
 
 /* ---- rendering values for messages ---- */
 
+/* Bytes of one rendered value, roughly. graphql-js prints every key of an object and every byte
+ * of a string; here each of up to MAX_VARIABLE_ERRORS messages repeats the offending value (an
+ * input object with 50 unknown keys is printed 50 times), so a 1 MB variables object became a
+ * 50 MB response. Values under the bound print exactly as graphql-js prints them. */
+#define INSPECT_MAX 1024
+
+/* The length of [s, s+n) cut to at most max bytes without splitting a UTF-8 sequence. */
+static size_t utf8_cut(const char *s, size_t n, size_t max) {
+    if (n <= max) return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
+/* Appends [s, s+n) as a JSON string, cut to at most max bytes, "..." marking a cut. */
+static void inspect_string(buf_t *b, const char *s, size_t n, size_t max) {
+    if (n <= max) {
+        buf_json_string(b, s, n);
+        return;
+    }
+    buf_t t = BUF_INIT;
+    buf_append(&t, s, utf8_cut(s, n, max));
+    buf_puts(&t, "...");
+    buf_json_string(b, t.data, t.len);
+    buf_free(&t);
+}
+
 static void inspect_into(buf_t *b, const gql_val *v, int depth) {
     switch (v->kind) {
     case GQL_V_NULL:
@@ -37,7 +64,7 @@ static void inspect_into(buf_t *b, const gql_val *v, int depth) {
         return;
     case GQL_V_STRING:
     case GQL_V_ENUM:
-        buf_json_string(b, v->s.ptr, v->s.len);
+        inspect_string(b, v->s.ptr, v->s.len, INSPECT_MAX);
         return;
     case GQL_V_RAW_JSON:
         buf_append(b, v->s.ptr, v->s.len);
@@ -55,13 +82,16 @@ static void inspect_into(buf_t *b, const gql_val *v, int depth) {
             return;
         }
         buf_putc(b, '[');
-        for (size_t i = 0; i < v->list.count && i < 10; i++) {
-            if (i) buf_puts(b, ", ");
-            inspect_into(b, &v->list.items[i], depth + 1);
-        }
-        if (v->list.count > 10) {
-            size_t more = v->list.count - 10;
-            buf_printf(b, ", ... %zu more item%s", more, more == 1 ? "" : "s");
+        {
+            size_t shown = 0;
+            for (; shown < v->list.count && shown < 10 && b->len < INSPECT_MAX; shown++) {
+                if (shown) buf_puts(b, ", ");
+                inspect_into(b, &v->list.items[shown], depth + 1);
+            }
+            if (v->list.count > shown) {
+                size_t more = v->list.count - shown;
+                buf_printf(b, "%s... %zu more item%s", shown ? ", " : "", more, more == 1 ? "" : "s");
+            }
         }
         buf_putc(b, ']');
         return;
@@ -75,11 +105,19 @@ static void inspect_into(buf_t *b, const gql_val *v, int depth) {
             return;
         }
         buf_puts(b, "{ ");
-        for (size_t i = 0; i < v->map.count; i++) {
-            if (i) buf_puts(b, ", ");
-            buf_puts(b, v->map.keys[i]);
-            buf_puts(b, ": ");
-            inspect_into(b, &v->map.vals[i], depth + 1);
+        {
+            size_t shown = 0;
+            for (; shown < v->map.count && b->len < INSPECT_MAX; shown++) {
+                if (shown) buf_puts(b, ", ");
+                const char *k = v->map.keys[shown];
+                buf_append(b, k, utf8_cut(k, strlen(k), INSPECT_MAX));
+                buf_puts(b, ": ");
+                inspect_into(b, &v->map.vals[shown], depth + 1);
+            }
+            if (v->map.count > shown) {
+                size_t more = v->map.count - shown;
+                buf_printf(b, "%s... %zu more key%s", shown ? ", " : "", more, more == 1 ? "" : "s");
+            }
         }
         buf_puts(b, " }");
         return;
