@@ -15,6 +15,7 @@
 #include "graphql/error.h"
 #include "graphql/language/parser.h"
 #include "graphql/type/schema.h"
+#include "graphql/validation/context.h"
 #include "graphql/validation/validate.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -1009,6 +1010,71 @@ static void test_overlap_recursive_fragments_terminate(void **state) {
     arena_free(a);
 }
 
+/* Regression: OverlappingFieldsCanBeMerged reports one error per pair of same-named different fields, so a
+ * 36 KB document of 2000 "x: a" / "x: b" fields made 2 million errors (a 290 MB response, 5 GB of memory).
+ * As in graphql-js (maxErrors 100), the 101st error aborts the validation, and no more conflicts are even
+ * collected than can be reported. */
+static void test_error_limit(void **state) {
+    (void)state;
+    buf_t doc = BUF_INIT;
+    buf_puts(&doc, "{ dog {");
+    for (int i = 0; i < 2000; i++)
+        buf_puts(&doc, i % 2 ? " x: barks" : " x: name");
+    buf_puts(&doc, " } }");
+    arena_t *a = arena_new();
+    gql_errors errs;
+    gql_errors_init(&errs, a);
+    gql_document *d = gql_parse(a, buf_cstr(&doc), doc.len, NULL, &errs);
+    assert_non_null(d);
+    size_t before = arena_used(a);
+    assert_int_equal(gql_validate(schema, d, NULL, &errs), GQL_VALIDATION_MAX_ERRORS + 1);
+    assert_true(arena_used(a) - before < 4 * 1024 * 1024);
+    assert_string_equal(errs.head->message, "Fields \"x\" conflict because \"name\" and \"barks\" are different "
+                                            "fields. Use different aliases on the fields to fetch both if this was "
+                                            "intentional.");
+    const gql_error *last = errs.head;
+    while (last->next)
+        last = last->next;
+    assert_string_equal(last->message, "Too many validation errors, error limit reached. Validation aborted.");
+    assert_int_equal(last->nlocations, 0);
+    arena_free(a);
+
+    /* Errors of any rule count: 150 unknown fields give 100 errors and the abort. */
+    buf_free(&doc);
+    buf_puts(&doc, "{ dog {");
+    for (int i = 0; i < 150; i++)
+        buf_printf(&doc, " unknown%d", i);
+    buf_puts(&doc, " } }");
+    a = arena_new();
+    gql_errors_init(&errs, a);
+    d = gql_parse(a, buf_cstr(&doc), doc.len, NULL, &errs);
+    assert_non_null(d);
+    assert_int_equal(gql_validate(schema, d, NULL, &errs), GQL_VALIDATION_MAX_ERRORS + 1);
+    arena_free(a);
+    buf_free(&doc);
+}
+
+/* Regression: comparing the arguments of two same-named fields printed both values into the request arena for
+ * every pair, n(n-1) prints for n fields (hundreds of MB for a 240 KB document); each value is printed once. */
+static void test_overlap_same_arguments_memory(void **state) {
+    (void)state;
+    buf_t doc = BUF_INIT;
+    buf_puts(&doc, "{ dog {");
+    for (int i = 0; i < 1500; i++)
+        buf_puts(&doc, " x: doesKnowCommand(dogCommand: SIT)");
+    buf_puts(&doc, " } }");
+    arena_t *a = arena_new();
+    gql_errors errs;
+    gql_errors_init(&errs, a);
+    gql_document *d = gql_parse(a, buf_cstr(&doc), doc.len, NULL, &errs);
+    assert_non_null(d);
+    size_t before = arena_used(a);
+    assert_int_equal(gql_validate(schema, d, NULL, &errs), 0);
+    assert_true(arena_used(a) - before < 4 * 1024 * 1024);
+    arena_free(a);
+    buf_free(&doc);
+}
+
 #define RULE(name)                                                                                                     \
     { name, run_rule_cases, NULL, NULL, (void *)name }
 
@@ -1048,6 +1114,8 @@ int main(void) {
         cmocka_unit_test(test_limit_fragment_cycle),
         cmocka_unit_test(test_overlap_many_fragments),
         cmocka_unit_test(test_overlap_recursive_fragments_terminate),
+        cmocka_unit_test(test_error_limit),
+        cmocka_unit_test(test_overlap_same_arguments_memory),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -42,6 +42,7 @@ typedef struct {
     gql_typeinfo *ti;
     vslot *slots;
     size_t nslots;
+    bool abortable; /* the main walk of the rules: stops calling them once the validation aborted */
 } walker;
 
 /* graphql-js TypeInfo.enter (the part that depends on the node kind). */
@@ -184,6 +185,7 @@ static void ti_leave(walker *w, gql_vnode_kind kind, const void *node) {
 
 static void enter(walker *w, gql_vnode_kind kind, const void *node) {
     ti_enter(w, kind, node);
+    if (w->abortable && w->ctx->aborted) return; /* graphql-js throws out of the visit; here TypeInfo is kept */
     for (size_t i = 0; i < w->nslots; i++) {
         vslot *s = &w->slots[i];
         if (s->skipping || !s->rule->enter) continue;
@@ -192,7 +194,7 @@ static void enter(walker *w, gql_vnode_kind kind, const void *node) {
 }
 
 static void leave(walker *w, gql_vnode_kind kind, const void *node) {
-    for (size_t i = 0; i < w->nslots; i++) {
+    for (size_t i = 0; i < w->nslots && !(w->abortable && w->ctx->aborted); i++) {
         vslot *s = &w->slots[i];
         if (s->skipping) {
             if (s->skipping == node) s->skipping = NULL;
@@ -385,6 +387,7 @@ static void walker_init(walker *w, gql_vctx *ctx, gql_typeinfo *ti, const gql_vr
     w->ctx = ctx;
     w->ti = ti;
     w->nslots = n;
+    w->abortable = false;
     w->slots = arena_alloc(ctx->arena, (n ? n : 1) * sizeof *w->slots);
     for (size_t i = 0; i < n; i++) {
         w->slots[i].rule = rules[i];
@@ -397,6 +400,7 @@ void gql_vctx_run(gql_vctx *ctx, const gql_vrule *const *rules, size_t nrules) {
     walker w;
     gql_typeinfo ti;
     walker_init(&w, ctx, &ti, rules, nrules, NULL);
+    w.abortable = true;
     gql_typeinfo *saved = ctx->ti;
     ctx->ti = &ti;
     enter(&w, GQL_VN_DOCUMENT, ctx->doc);
@@ -454,10 +458,22 @@ void gql_vctx_init(gql_vctx *ctx, const gql_schema *s, const gql_document *doc, 
 }
 
 void gql_vctx_report(gql_vctx *ctx, const gql_loc *locs, size_t nlocs, const char *fmt, ...) {
+    if (ctx->aborted) return;
+    if (ctx->nreported >= GQL_VALIDATION_MAX_ERRORS) {
+        gql_errors_add(ctx->errs, GQL_CODE_GRAPHQL_VALIDATION_FAILED, NULL, 0, NULL,
+                       "Too many validation errors, error limit reached. Validation aborted.");
+        ctx->aborted = true;
+        return;
+    }
+    ctx->nreported++;
     va_list ap;
     va_start(ap, fmt);
     gql_errors_vadd(ctx->errs, GQL_CODE_GRAPHQL_VALIDATION_FAILED, locs, nlocs, NULL, fmt, ap);
     va_end(ap);
+}
+
+size_t gql_vctx_error_budget(const gql_vctx *ctx) {
+    return ctx->aborted ? 0 : GQL_VALIDATION_MAX_ERRORS - ctx->nreported + 1;
 }
 
 const gql_type *gql_vctx_type(const gql_vctx *ctx) {

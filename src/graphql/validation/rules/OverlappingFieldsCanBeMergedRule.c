@@ -58,6 +58,12 @@ typedef struct {
      * their stacks on such documents); a comparison already in progress adds nothing new, so it is cut. */
     pair_slot *active;
     size_t nactive, active_cap;
+    /* Printed argument values (value node -> text), so that comparing n fields prints each value once rather
+     * than twice per pair: n(n-1) prints into the request arena were hundreds of MB for a 240 KB document. */
+    gql_ptrmap printed;
+    /* Conflicts worth collecting for the selection set being checked: the context's error budget. A set of n
+     * same-named different fields has n(n-1)/2 conflicts; beyond the budget they would never be reported. */
+    size_t limit;
 } omc;
 
 /* Deepest nesting of sub-selection comparisons; deeper comparisons are not made (it bounds the C stack). */
@@ -208,12 +214,12 @@ static fmap *fragment_fields(omc *m, const gql_definition *frag) {
 static conflict *find_conflict(omc *m, bool parents_excl, const char *name, const nad *f1, const nad *f2);
 
 static void between(omc *m, ptrvec_t *out, bool excl, fmap *a, fmap *b) {
-    for (size_t i = 0; i < a->entries.count; i++) {
+    for (size_t i = 0; i < a->entries.count && out->count < m->limit; i++) {
         fentry *e1 = a->entries.items[i];
         fentry *e2 = strmap_get(&b->index, e1->name);
         if (!e2) continue;
-        for (size_t x = 0; x < e1->fields.count; x++)
-            for (size_t y = 0; y < e2->fields.count; y++) {
+        for (size_t x = 0; x < e1->fields.count && out->count < m->limit; x++)
+            for (size_t y = 0; y < e2->fields.count && out->count < m->limit; y++) {
                 conflict *c = find_conflict(m, excl, e1->name, e1->fields.items[x], e2->fields.items[y]);
                 if (c) ptrvec_push(m->ctx->arena, out, c);
             }
@@ -221,10 +227,10 @@ static void between(omc *m, ptrvec_t *out, bool excl, fmap *a, fmap *b) {
 }
 
 static void within(omc *m, ptrvec_t *out, fmap *f) {
-    for (size_t i = 0; i < f->entries.count; i++) {
+    for (size_t i = 0; i < f->entries.count && out->count < m->limit; i++) {
         fentry *e = f->entries.items[i];
-        for (size_t x = 0; x < e->fields.count; x++)
-            for (size_t y = x + 1; y < e->fields.count; y++) {
+        for (size_t x = 0; x < e->fields.count && out->count < m->limit; x++)
+            for (size_t y = x + 1; y < e->fields.count && out->count < m->limit; y++) {
                 conflict *c = find_conflict(m, false, e->name, e->fields.items[x], e->fields.items[y]);
                 if (c) ptrvec_push(m->ctx->arena, out, c);
             }
@@ -271,14 +277,23 @@ static void sub_selections(omc *m, ptrvec_t *out, bool excl, const gql_type *p1,
             fragments_between(m, out, excl, f1->frags.items[i], f2->frags.items[j]);
 }
 
-static bool same_arguments(arena_t *a, const gql_selection *x, const gql_selection *y) {
+static const char *printed_value(omc *m, const gql_value *v) {
+    const char *text = gql_ptrmap_get(&m->printed, v);
+    if (!text) {
+        text = gql_value_print(m->ctx->arena, v, true);
+        gql_ptrmap_put(&m->printed, v, (void *)text);
+    }
+    return text;
+}
+
+static bool same_arguments(omc *m, const gql_selection *x, const gql_selection *y) {
     if (x->nargs != y->nargs) return false;
     for (size_t i = 0; i < x->nargs; i++) {
         const gql_argument *a1 = x->args[i], *a2 = NULL;
         for (size_t j = 0; j < y->nargs && !a2; j++)
             if (strcmp(y->args[j]->name.value, a1->name.value) == 0) a2 = y->args[j];
         if (!a2) return false;
-        if (strcmp(gql_value_print(a, a1->value, true), gql_value_print(a, a2->value, true)) != 0) return false;
+        if (strcmp(printed_value(m, a1->value), printed_value(m, a2->value)) != 0) return false;
     }
     return true;
 }
@@ -321,7 +336,7 @@ static conflict *find_conflict(omc *m, bool parents_excl, const char *name, cons
             return new_conflict(
                 m, name, arena_printf(a, "\"%s\" and \"%s\" are different fields", n1->name.value, n2->name.value), n1,
                 n2);
-        if (!same_arguments(a, n1, n2)) return new_conflict(m, name, "they have differing arguments", n1, n2);
+        if (!same_arguments(m, n1, n2)) return new_conflict(m, name, "they have differing arguments", n1, n2);
     }
     if (t1 && t2 && types_conflict(t1, t2))
         return new_conflict(m, name,
@@ -382,6 +397,7 @@ static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, c
         m->ctx = ctx;
         gql_ptrmap_init(&m->cache, ctx->arena);
         gql_ptrmap_init(&m->numbers, ctx->arena);
+        gql_ptrmap_init(&m->printed, ctx->arena);
         for (size_t i = 0; i < ctx->doc->ndefs; i++) {
             const gql_definition *d = ctx->doc->defs[i];
             if (d->kind == GQL_DEF_FRAGMENT) gql_ptrmap_put(&m->numbers, d, (void *)(uintptr_t)++m->nfrags);
@@ -391,6 +407,8 @@ static gql_visit_action enter(gql_vctx *ctx, void *state, gql_vnode_kind kind, c
         st->ready = true;
     }
     /* graphql-js findConflictsWithinSelectionSet */
+    m->limit = gql_vctx_error_budget(ctx);
+    if (m->limit == 0) return GQL_VISIT_CONTINUE;
     ptrvec_t out = {0};
     fmap *f = fields_and_fragments(m, gql_vctx_parent_type(ctx), node);
     within(m, &out, f);
