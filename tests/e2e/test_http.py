@@ -236,6 +236,31 @@ def test_bad_input(s):
     check_error(st, h, raw, 404, "NOT_FOUND", "/no/such/path", "unknown path: 404")
 
 
+def test_error_amplification(s):
+    """A small document or variables object must not turn into a huge error response: validation stops at 100
+    errors (graphql-js maxErrors), and a coercion error prints at most about 1 KB of the offending value."""
+    fields = []
+    while len("{" + " ".join(fields) + "}") < 1900:
+        fields.append("x:__typename" if len(fields) % 2 else "x:__schema{__typename}")
+    q = "{" + " ".join(fields) + "}"
+    st, h, raw = post(s, json.dumps({"query": q}))
+    errs = (jbody(raw) or {}).get("errors") or []
+    msgs = [e.get("message", "") for e in errs]
+    tap.ok(st == 200 and len(raw) < 64 * 1024 and 100 < len(errs) <= 102 and
+           "Too many validation errors, error limit reached. Validation aborted." in msgs,
+           f"{len(fields)} conflicting fields ({len(q)} bytes): 100 errors and the abort, not one per pair",
+           detail=f"status={st} bytes={len(raw)} errors={len(errs)} {raw[:300]!r}")
+    filt = {f"k{i}": 1 for i in range(350)}
+    body = json.dumps({"query": "query($f: KafkaEntityFilter) { actor { account(id: 1) { kafka { "
+                                "entities(filter: $f) { totalCount } } } } }", "variables": {"f": filt}})
+    st, h, raw = post(s, body)
+    errs = (jbody(raw) or {}).get("errors") or []
+    tap.ok(st == 200 and len(errs) == 50 and all(len(e.get("message", "")) < 2048 for e in errs)
+           and "more keys" in errs[0].get("message", ""),
+           f"{len(filt)} unknown input fields ({len(body)} bytes): 50 errors, each with a bounded value",
+           detail=f"status={st} bytes={len(raw)} errors={len(errs)} {raw[:300]!r}")
+
+
 def test_body_limit(s):
     limit = 4096
     big = json.dumps({"query": "{ __typename }", "pad": "x" * (limit * 2)})
@@ -402,6 +427,7 @@ def main():
         test_graphql_basics(s)
         test_get(s)
         test_bad_input(s)
+        test_error_amplification(s)
         test_body_limit(s)
         test_auth(s)
         test_keepalive(s)
