@@ -156,6 +156,17 @@ static bool null_or_object(const json_t *v) {
     return !v || json_is_null(v) || json_is_object(v);
 }
 
+/* Parses a JSON text (any value). RFC 8259 puts no range on numbers, and JavaScript's JSON.stringify writes
+ * 1e19 as 10000000000000000000, which jansson refuses as "too big integer": such a document is decoded again
+ * with every integer as a double, as JSON.parse reads it, so that a Float gets its value and an Int variable
+ * gets the usual "non 32-bit" coercion error instead of a 400 saying the body is not JSON. */
+static json_t *load_json(const char *text, size_t len, json_error_t *err) {
+    json_t *j = json_loadb(text, len, JSON_DECODE_ANY, err);
+    if (!j && json_error_code(err) == json_error_numeric_overflow)
+        j = json_loadb(text, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, err);
+    return j;
+}
+
 /* POST body -> parameters (GraphQL over HTTP §POST). Returns 0, or -1 with resp filled (400). */
 static int params_from_body(const http_request *rq, const char *ctype, gql_params *gp, http_response *resp) {
     size_t bad = 0;
@@ -169,7 +180,7 @@ static int params_from_body(const http_request *rq, const char *ctype, gql_param
         return -1;
     }
     json_error_t jerr;
-    gp->root = json_loadb(rq->body, rq->body_len, JSON_DECODE_ANY, &jerr);
+    gp->root = load_json(rq->body, rq->body_len, &jerr);
     if (!gp->root) {
         http_set_error(resp, 400, ctype, "BAD_REQUEST", "the request body is not valid JSON: %s (line %d, column %d)",
                        jerr.text, jerr.line, jerr.column);
@@ -238,7 +249,7 @@ static int get_json_object_arg(const http_request *rq, const char *name, const c
     if (err) return -1;
     if (!v || len == 0) return 0;
     json_error_t jerr;
-    json_t *j = json_loadb(v, len, JSON_DECODE_ANY, &jerr);
+    json_t *j = load_json(v, len, &jerr);
     if (!j) {
         http_set_error(resp, 400, ctype, "BAD_REQUEST", "the \"%s\" parameter is not valid JSON: %s", name, jerr.text);
         return -1;

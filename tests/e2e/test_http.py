@@ -261,6 +261,25 @@ def test_error_amplification(s):
            detail=f"status={st} bytes={len(raw)} errors={len(errs)} {raw[:300]!r}")
 
 
+def test_big_integers(s):
+    """RFC 8259 numbers have no range: an integer beyond int64 (JSON.stringify(1e19) in a browser) is valid JSON,
+    so it reaches variable coercion like any number instead of a 400 "not valid JSON"."""
+    q = "query($n: Int) { actor { account(id: 1) { kafka { entities(first: $n) { totalCount } } } } }"
+    st, h, raw = post(s, '{"query": %s, "variables": {"n": 10000000000000000000}}' % json.dumps(q))
+    err = first_error(jbody(raw))
+    tap.ok(st == 200 and err.get("extensions", {}).get("code") == "BAD_USER_INPUT"
+           and "Int cannot represent non 32-bit signed integer value: 10000000000000000000" in err.get("message", ""),
+           "Int variable 10000000000000000000: the graphql-js coercion error, not a JSON error",
+           detail=f"status={st} body={raw[:400]!r}")
+    st, h, raw = get(s, "query=" + urllib.parse.quote(q) + "&variables=" +
+                     urllib.parse.quote('{"n": 100000000000000000000}'))
+    err = first_error(jbody(raw))
+    tap.ok(st == 200 and "non 32-bit" in err.get("message", ""), "GET variables with an integer beyond int64",
+           detail=f"status={st} body={raw[:400]!r}")
+    st, h, raw = post(s, '{"query": %s, "variables": {"n": 1e999}}' % json.dumps(q))
+    check_error(st, h, raw, 400, "BAD_REQUEST", "overflow", "a number beyond double range: 400 naming the overflow")
+
+
 def test_body_limit(s):
     limit = 4096
     big = json.dumps({"query": "{ __typename }", "pad": "x" * (limit * 2)})
@@ -428,6 +447,7 @@ def main():
         test_get(s)
         test_bad_input(s)
         test_error_amplification(s)
+        test_big_integers(s)
         test_body_limit(s)
         test_auth(s)
         test_keepalive(s)
