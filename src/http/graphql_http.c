@@ -167,6 +167,13 @@ static json_t *load_json(const char *text, size_t len, json_error_t *err) {
     return j;
 }
 
+/* jansson's message for a decoding error, except where it names jansson's own flags: a \u0000 in a
+ * string is refused (strings become C strings further on), and the client should read why. */
+static const char *json_error_text(const json_error_t *err) {
+    if (json_error_code(err) == json_error_null_character) return "strings must not contain \\u0000 (NUL)";
+    return err->text;
+}
+
 /* POST body -> parameters (GraphQL over HTTP §POST). Returns 0, or -1 with resp filled (400). */
 static int params_from_body(const http_request *rq, const char *ctype, gql_params *gp, http_response *resp) {
     size_t bad = 0;
@@ -183,7 +190,7 @@ static int params_from_body(const http_request *rq, const char *ctype, gql_param
     gp->root = load_json(rq->body, rq->body_len, &jerr);
     if (!gp->root) {
         http_set_error(resp, 400, ctype, "BAD_REQUEST", "the request body is not valid JSON: %s (line %d, column %d)",
-                       jerr.text, jerr.line, jerr.column);
+                       json_error_text(&jerr), jerr.line, jerr.column);
         return -1;
     }
     if (!json_is_object(gp->root)) {
@@ -251,7 +258,8 @@ static int get_json_object_arg(const http_request *rq, const char *name, const c
     json_error_t jerr;
     json_t *j = load_json(v, len, &jerr);
     if (!j) {
-        http_set_error(resp, 400, ctype, "BAD_REQUEST", "the \"%s\" parameter is not valid JSON: %s", name, jerr.text);
+        http_set_error(resp, 400, ctype, "BAD_REQUEST", "the \"%s\" parameter is not valid JSON: %s", name,
+                       json_error_text(&jerr));
         return -1;
     }
     if (!json_is_object(j) && !json_is_null(j)) {

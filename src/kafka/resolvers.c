@@ -43,20 +43,21 @@ static gql_val datetime_val(arena_t *a, int64_t t) {
     time_t tt = (time_t)t;
     struct tm tm;
     if (!gmtime_r(&tt, &tm)) return gql_null();
-    char *s = arena_alloc(a, 32);
-    strftime(s, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return gql_str(s);
+    /* %04d, not strftime's %Y: RFC 3339 years have four digits (year 999 is "0999"). */
+    return gql_str(arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                                tm.tm_hour, tm.tm_min, tm.tm_sec));
 }
 
-/* A string value as a NUL-terminated arena copy, bounded; NULL for null/absent. -1 when too long
- * or containing NUL. */
-static int string_of(arena_t *a, const gql_val *v, const char **out) {
+/* A string value as a NUL-terminated arena copy, bounded; NULL for null/absent. Returns NULL on
+ * success, or why the value cannot be used (for the caller's BAD_USER_INPUT message). */
+static const char *string_of(arena_t *a, const gql_val *v, const char **out) {
     *out = NULL;
-    if (gql_is_null(v)) return 0;
-    if (v->kind != GQL_V_STRING && v->kind != GQL_V_ENUM) return -1;
-    if (v->s.len > KAFKA_MAX_FILTER_STRING || memchr(v->s.ptr, '\0', v->s.len)) return -1;
+    if (gql_is_null(v)) return NULL;
+    if (v->kind != GQL_V_STRING && v->kind != GQL_V_ENUM) return "must be a string";
+    if (v->s.len > KAFKA_MAX_FILTER_STRING) return arena_printf(a, "must be at most %d bytes", KAFKA_MAX_FILTER_STRING);
+    if (memchr(v->s.ptr, '\0', v->s.len)) return "must not contain NUL characters";
     *out = arena_strndup(a, v->s.ptr, v->s.len);
-    return 0;
+    return NULL;
 }
 
 static int list_of(gql_resolve_info *info, const gql_val *filter, const char *key, const char ***list, size_t *n) {
@@ -70,7 +71,9 @@ static int list_of(gql_resolve_info *info, const gql_val *filter, const char *ke
     }
     for (size_t i = 0; i < count; i++) {
         const char *s;
-        if (string_of(info->arena, &items[i], &s) < 0 || !s || kafka_filter_add(info->arena, list, n, s) < 0)
+        const char *why = string_of(info->arena, &items[i], &s);
+        if (why) return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "filter.%s: each value %s", key, why);
+        if (!s || kafka_filter_add(info->arena, list, n, s) < 0)
             return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "filter.%s: at most %d values", key,
                                       KAFKA_MAX_LIST_FILTER);
     }
@@ -98,9 +101,8 @@ static int parse_filter(gql_resolve_info *info, const gql_val *args, kafka_filte
     static const char *const strings[] = {"clusterName", "nameContains", "tenant"};
     const char **dst[] = {&f->cluster_name, &f->name_contains, &f->tenant};
     for (size_t i = 0; i < 3; i++) {
-        if (string_of(info->arena, gql_map_get(filter, strings[i]), dst[i]) < 0)
-            return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "filter.%s: at most %d bytes", strings[i],
-                                      KAFKA_MAX_FILTER_STRING);
+        const char *why = string_of(info->arena, gql_map_get(filter, strings[i]), dst[i]);
+        if (why) return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "filter.%s %s", strings[i], why);
     }
     f->reporting = tristate_of(filter, "reporting");
     f->synthetic = tristate_of(filter, "synthetic");
@@ -194,7 +196,7 @@ static int ns_entities(gql_resolve_info *info, const gql_val *parent, const gql_
         return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "first must be between 1 and %u, got %lld", max,
                                   (long long)first);
     const char *after = NULL, *after_guid = NULL;
-    if (string_of(info->arena, gql_map_get(args, "after"), &after) < 0 ||
+    if (string_of(info->arena, gql_map_get(args, "after"), &after) ||
         (after && kafka_cursor_decode(info->arena, after, &after_guid) < 0))
         return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "after is not a cursor returned by this API");
 
@@ -209,8 +211,8 @@ static int ns_entities(gql_resolve_info *info, const gql_val *parent, const gql_
 static int ns_entity(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
     const kafka_ns *ns = parent->obj.ptr;
     const char *guid = NULL;
-    if (string_of(info->arena, gql_map_get(args, "guid"), &guid) < 0 || !guid)
-        return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "guid: at most %d bytes", KAFKA_MAX_FILTER_STRING);
+    const char *why = string_of(info->arena, gql_map_get(args, "guid"), &guid);
+    if (why || !guid) return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "guid %s", why ? why : "is required");
     kafka_entity *e = NULL;
     char err[256] = "";
     int rc = kafka_get_entity(ctx_of(info)->store, info->arena, guid, ns->account_id, &e, err, sizeof err);
@@ -226,8 +228,8 @@ static int actor_entity(gql_resolve_info *info, const gql_val *parent, const gql
     request_ctx *ctx = ctx_of(info);
     if (!ctx->principal.authenticated) return auth_require_level(info, AUTH_NONE);
     const char *guid = NULL;
-    if (string_of(info->arena, gql_map_get(args, "guid"), &guid) < 0 || !guid)
-        return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "guid: at most %d bytes", KAFKA_MAX_FILTER_STRING);
+    const char *why = string_of(info->arena, gql_map_get(args, "guid"), &guid);
+    if (why || !guid) return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "guid %s", why ? why : "is required");
     int64_t account = ctx->principal.level == AUTH_ADMIN ? -1 : ctx->principal.account_id;
     kafka_entity *e = NULL;
     char err[256] = "";

@@ -8,6 +8,7 @@ permission and with every invalid field, deleteSyntheticKafkaEntity, entity look
 import base64
 import os
 import re
+import sqlite3
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -406,6 +407,38 @@ def main():
         # a key of the account with the lowest level still reads its own account
         got, b = nodes_of(s, {"clusterName": "payments"}, key=low_key)
         tap.eq(len(got or []), 6, "an OHI_ONLY key reads its own account's entities")
+
+        # ---- bad filter strings get a message that says what is wrong ----
+        q = "query($f: KafkaEntityFilter) { actor { account(id: 1) { kafka { entities(filter: $f) { totalCount } } } } }"
+        # (in a document literal: JSON bodies refuse \u0000 before GraphQL sees them, see test_http.py)
+        st, b = s.gql('{ actor { account(id: 1) { kafka { entities(filter: {nameContains: "a\\u0000b"}) '
+                      '{ totalCount } } } } }')
+        msgs = [e.get("message") for e in (b or {}).get("errors", [])]
+        tap.eq(msgs, ["filter.nameContains must not contain NUL characters"], "a NUL in a filter string is named")
+        st, b = s.gql(q, {"f": {"nameContains": "a\u0000b"}})
+        msgs = [e.get("message") for e in (b or {}).get("errors", [])]
+        tap.ok(st == 400 and len(msgs) == 1 and "must not contain \\u0000" in msgs[0],
+               "a NUL in a JSON body is refused with a reason a client can act on", detail=msgs)
+        st, b = s.gql(q, {"f": {"clusterName": "x" * 5000}})
+        msgs = [e.get("message") for e in (b or {}).get("errors", [])]
+        tap.ok(len(msgs) == 1 and msgs[0].startswith("filter.clusterName must be at most "),
+               "an over-long filter string is named with the bound", detail=msgs)
+        st, b = s.gql('{ actor { entity(guid: "g\\u0000") { guid } } }')
+        msgs = [e.get("message") for e in (b or {}).get("errors", [])]
+        tap.eq(msgs, ["guid must not contain NUL characters"], "a NUL in a guid is named")
+
+        # ---- DateTime keeps four-digit years (RFC 3339) for any stored time ----
+        db = sqlite3.connect(os.path.join(s.data_dir, "entityd.db"), timeout=10)
+        with db:
+            db.execute("UPDATE entities SET created_at = ? WHERE name = 'payments'",
+                       (int(datetime(999, 6, 1, tzinfo=timezone.utc).timestamp()),))
+        db.close()
+        st, b = s.gql("{ actor { account(id: 1) { kafka { entities(filter: {nameContains: \"payments\", "
+                      "type: [KAFKA_CLUSTER]}) { nodes { name createdAt } } } } } }")
+        got = [n for n in (((data((st, b)) or {}).get("actor") or {}).get("account") or {}).get("kafka", {})
+               .get("entities", {}).get("nodes", [])]
+        tap.eq([n.get("createdAt") for n in got], ["0999-06-01T00:00:00Z"], "a year before 1000 prints as 0999",
+               )
     tap.done()
 
 
