@@ -489,6 +489,58 @@ static void test_idempotent_update(void **state) {
     arena_free(a);
 }
 
+/* An update that keeps the alert severity takes the statement without alert_severity (ingest.c):
+ * every other column is still written, the severity index still finds the entity, and a change of
+ * severity is still stored. */
+static void test_update_keeps_severity(void **state) {
+    fixture *f = *state;
+    const char *fmt = "[{\"key\":\"af-10::x\",\"value\":{\"provider\":\"aws-msk\",\"entityType\":\"KAFKA_TOPIC\","
+                      "\"accountId\":1,\"clusterName\":\"orders\",\"topic\":\"t\",\"name\":\"%s\","
+                      "\"externalId\":\"%s\",\"metrics\":{\"provider.sumOffsetLag.Average\":%d},"
+                      "\"metadata\":{\"%s\":1}}}]";
+    char body[1024];
+    char buf[256];
+    int status;
+    arena_t *a = arena_new();
+    const char *g = guid_of(a, 1, "af-10", "aws-msk", "AWSMSKTOPIC", "orders", "t");
+    const char *warning = "SELECT count(*) FROM entities INDEXED BY entities_account_severity"
+                          " WHERE account_id = 1 AND alert_severity = 'WARNING'";
+
+    snprintf(body, sizeof body, fmt, "one", "id-1", 20000, "first");
+    json_decref(ingest(f, body, &status));
+    assert_int_equal(status, 202);
+    assert_string_equal(entity_col(f, g, "alert_severity", buf, sizeof buf), "WARNING");
+
+    /* Still WARNING: name, externalId, metadata and metrics change, the severity stays. */
+    f->now += 10;
+    snprintf(body, sizeof body, fmt, "two", "id-2", 30000, "second");
+    json_decref(ingest(f, body, &status));
+    assert_int_equal(status, 202);
+    assert_string_equal(entity_col(f, g, "alert_severity", buf, sizeof buf), "WARNING");
+    assert_string_equal(entity_col(f, g, "name", buf, sizeof buf), "two");
+    assert_string_equal(entity_col(f, g, "external_id", buf, sizeof buf), "id-2");
+    assert_true(entity_num(f, g, "consumer_lag") == 30000.0);
+    assert_true(entity_num(f, g, "metrics_updated_at") == (double)f->now);
+    assert_true(entity_num(f, g, "last_seen") == (double)f->now);
+    assert_string_equal(
+        entity_col(f, g, "json_extract(metadata, '$.first') || json_extract(metadata, '$.second')", buf, sizeof buf),
+        "11");
+    assert_int_equal(count(f, warning), 1);
+
+    /* A change of severity is written, and the index follows it. */
+    snprintf(body, sizeof body, fmt, "three", "id-3", 200000, "third");
+    json_decref(ingest(f, body, &status));
+    assert_string_equal(entity_col(f, g, "alert_severity", buf, sizeof buf), "CRITICAL");
+    assert_int_equal(count(f, warning), 0);
+    snprintf(body, sizeof body, fmt, "four", "id-4", 1, "fourth");
+    json_decref(ingest(f, body, &status));
+    assert_string_equal(entity_col(f, g, "alert_severity", buf, sizeof buf), "NOT_ALERTING");
+    assert_int_equal(count(f, "SELECT count(*) FROM entities INDEXED BY entities_account_severity"
+                              " WHERE account_id = 1 AND alert_severity = 'NOT_ALERTING'"),
+                     1);
+    arena_free(a);
+}
+
 static void test_timestamps(void **state) {
     fixture *f = *state;
     static const struct {
@@ -687,6 +739,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_rejections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_levels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idempotent_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_keeps_severity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timestamps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ndjson, setup, teardown),
