@@ -70,7 +70,7 @@ static void not_found(const http_request *rq, http_response *resp) {
     http_set_error(resp, 404, NULL, "NOT_FOUND", "no such endpoint: %s %s", rq->method, rq->path);
 }
 
-void http_route(const http_request *rq, http_response *resp) {
+static void route(const http_request *rq, http_response *resp) {
     const char *p = rq->path;
     if (strcmp(rq->method, "OPTIONS") == 0) {
         http_cors_preflight(rq, resp);
@@ -97,6 +97,12 @@ void http_route(const http_request *rq, http_response *resp) {
     } else {
         not_found(rq, resp);
     }
+}
+
+/* Every request ends with its thread's connection released, whichever way the handler returned. */
+void http_route(const http_request *rq, http_response *resp) {
+    route(rq, resp);
+    store_pool_release(rq->pool);
 }
 
 /* Counts errors by extensions.code. The engine writes "errors" first, so a body without

@@ -65,7 +65,10 @@ store_t *store_open(const char *path, char *err, size_t errlen) {
     if (store_pragma(db, "PRAGMA journal_mode=WAL", memory ? "memory" : "wal", err, errlen) != 0 ||
         store_pragma(db, "PRAGMA foreign_keys=ON", NULL, err, errlen) != 0 ||
         store_pragma(db, "PRAGMA foreign_keys", "1", err, errlen) != 0 ||
-        store_pragma(db, "PRAGMA synchronous=NORMAL", NULL, err, errlen) != 0) {
+        store_pragma(db, "PRAGMA synchronous=NORMAL", NULL, err, errlen) != 0 ||
+        /* after a checkpoint restarts the WAL, truncate the file back to 64 MiB instead of keeping
+         * the high-water mark of the largest burst on disk */
+        store_pragma(db, "PRAGMA journal_size_limit=67108864", NULL, err, errlen) != 0) {
         sqlite3_close(db);
         return NULL;
     }
@@ -139,6 +142,16 @@ sqlite3_stmt *store_stmt(store_t *s, const char *sql) {
     }
     strmap_put(&s->stmts, arena_strdup(s->arena, sql), st);
     return st;
+}
+
+void store_release(store_t *s) {
+    if (!s) return;
+    for (size_t i = 0; i < s->stmts.cap; i++)
+        if (s->stmts.keys[i]) sqlite3_reset(s->stmts.vals[i]);
+    if (!sqlite3_get_autocommit(s->db)) {
+        log_error("a transaction was left open at the end of a request or worker run", "action=rollback");
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    }
 }
 
 long long store_size_bytes(store_t *s) {

@@ -54,6 +54,11 @@ store_pool_t *store_pool_new(const char *path) {
     return p;
 }
 
+void store_pool_release(store_pool_t *p) {
+    pool_conn *c = pthread_getspecific(p->key);
+    if (c) store_release(c->store);
+}
+
 store_t *store_pool_get(store_pool_t *p) {
     pool_conn *c = pthread_getspecific(p->key);
     if (c) return c->store;

@@ -29,6 +29,14 @@ void store_pool_free(store_pool_t *p);    /* closes the calling thread's connect
 int store_begin(store_t *s);
 int store_commit(store_t *s);
 int store_rollback(store_t *s);
+/* Ends what the connection's cached statements may still hold: resets each one (a SELECT stepped but
+ * not reset keeps its read snapshot, and while any snapshot is held the WAL can never restart, so it
+ * grows without bound under steady writes) and rolls back a transaction left open by mistake (logged).
+ * Called after every HTTP request and every worker run; a no-op on a quiet connection. */
+void store_release(store_t *s);
+/* store_release() on the calling thread's pooled connection, if it has opened one. */
+void store_pool_release(store_pool_t *p);
+
 /* Cached prepared statement for this connection (keyed by the SQL text pointer's content);
  * reset and bindings cleared before it is returned. NULL on prepare error (logged). */
 sqlite3_stmt *store_stmt(store_t *s, const char *sql);

@@ -56,6 +56,7 @@ static void *worker_main(void *p) {
         if (store) {
             double t0 = mono_now();
             int rc = w->fn(store, w->cfg, w->arg);
+            store_release(store);
             double dt = mono_now() - t0;
             count_run(w, rc == 0 ? "ok" : "error", dt);
             if (rc != 0)

@@ -236,6 +236,39 @@ static void test_stmt_cache(void **state) {
     store_close(s);
 }
 
+/* store_release ends what a request left behind: a SELECT stepped but not reset holds a read snapshot
+ * (and with it the WAL: no checkpoint can restart it), and a forgotten transaction holds locks. */
+static void test_release(void **state) {
+    tmpdb *t = *state;
+    char err[512] = "";
+    store_t *s = store_open(t->path, err, sizeof err);
+    store_t *w = store_open(t->path, err, sizeof err);
+    assert_non_null(s);
+    assert_non_null(w);
+    assert_int_equal(sqlite3_exec(store_db(w), "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *st = store_stmt(s, "SELECT x FROM t");
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW); /* left mid-result, as a careless caller would */
+    assert_true(sqlite3_stmt_busy(st));
+    /* While the snapshot is held, a TRUNCATE checkpoint from another connection cannot finish. */
+    assert_int_equal(sqlite3_exec(store_db(w), "INSERT INTO t VALUES (3)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(store_db(w), 0);
+    assert_int_equal(sqlite3_wal_checkpoint_v2(store_db(w), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL),
+                     SQLITE_BUSY);
+    store_release(s);
+    assert_false(sqlite3_stmt_busy(st));
+    assert_int_equal(sqlite3_wal_checkpoint_v2(store_db(w), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL), SQLITE_OK);
+    /* A transaction left open is rolled back. */
+    assert_int_equal(store_begin(s), 0);
+    assert_int_equal(sqlite3_exec(store_db(s), "INSERT INTO t VALUES (4)", NULL, NULL, NULL), SQLITE_OK);
+    store_release(s);
+    assert_true(sqlite3_get_autocommit(store_db(s)));
+    assert_int_equal(q_int(w, "SELECT count(*) FROM t"), 3);
+    store_release(NULL); /* harmless */
+    store_close(w);
+    store_close(s);
+}
+
 typedef struct {
     store_pool_t *pool;
     store_t *first, *second;
@@ -302,6 +335,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_migrate_bad_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions_and_fk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_release, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_threads, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
