@@ -33,6 +33,7 @@
 #define KAFKA_MAX_ID 2048
 #define KAFKA_MAX_TOPICS 1000
 #define KAFKA_MAX_METRICS 1000
+#define KAFKA_MAX_METADATA_DEPTH 64 /* nesting of value.metadata, as the JSON scalar allows */
 #define KAFKA_MAX_METADATA 65536
 
 /* One validated record, strings in the request arena. */
@@ -242,8 +243,10 @@ static const char *kafka_validate_metrics(arena_t *a, json_t *value, kafka_recor
     const char *k;
     json_t *v;
     json_object_foreach(metrics, k, v) {
-        if (!json_is_number(v) || !isfinite(json_number_value(v)))
+        if (!json_is_number(v) || !isfinite(json_number_value(v))) {
+            json_decref(unmapped);
             return arena_printf(a, "value.metrics.%.200s must be a number", k);
+        }
         size_t p = 0;
         const kafka_metric_mapping *m = kafka_metric_lookup(r->provider, k, &p);
         if (m) {
@@ -261,13 +264,37 @@ static const char *kafka_validate_metrics(arena_t *a, json_t *value, kafka_recor
     return NULL;
 }
 
-/* Builds the metadata object to merge: value.metadata plus hostname, agentId, topics and the
- * unmapped metrics. */
+/* True when j nests arrays/objects deeper than limit levels. The recursion stops at limit, so the
+ * C stack stays bounded whatever jansson accepted (it allows 2048 levels). */
+static bool kafka_json_deeper_than(const json_t *j, int limit) {
+    if (!json_is_object(j) && !json_is_array(j)) return false;
+    if (limit <= 0) return true;
+    if (json_is_array(j)) {
+        for (size_t i = 0; i < json_array_size(j); i++)
+            if (kafka_json_deeper_than(json_array_get(j, i), limit - 1)) return true;
+        return false;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)j, k, v) {
+        if (kafka_json_deeper_than(v, limit - 1)) return true;
+    }
+    return false;
+}
+
+/* Builds the metadata object to merge: value.metadata plus hostname, agentId, topics and the unmapped
+ * metrics already in `metadata` (a record's own "unmappedMetrics" key cannot replace those). */
 static const char *kafka_build_metadata(arena_t *a, json_t *value, kafka_record *r, json_t *metadata) {
     json_t *md = json_object_get(value, "metadata");
     if (md && !json_is_null(md)) {
         if (!json_is_object(md)) return "value.metadata must be an object";
+        /* Deeper metadata would make SQLite's json_patch fail and with it the whole batch, and clients
+         * reading it back hit their own recursion limits. */
+        if (kafka_json_deeper_than(md, KAFKA_MAX_METADATA_DEPTH))
+            return arena_printf(a, "value.metadata nests deeper than %d levels", KAFKA_MAX_METADATA_DEPTH);
+        json_t *unmapped = json_incref(json_object_get(metadata, "unmappedMetrics"));
         json_object_update(metadata, md);
+        if (unmapped) json_object_set_new(metadata, "unmappedMetrics", unmapped);
     }
     if (r->hostname) json_object_set_new(metadata, "hostname", json_string(r->hostname));
     if (r->agent_id) json_object_set_new(metadata, "agentId", json_string(r->agent_id));
@@ -312,6 +339,8 @@ static const char *kafka_validate(request_ctx *ctx, json_t *rec, kafka_record *r
     if (ts && !json_is_null(ts)) {
         if (!json_is_string(ts) || kafka_parse_rfc3339(json_string_value(ts), &t) != 0)
             return "timestamp must be an RFC 3339 date-time, e.g. 2026-11-24T10:00:00Z";
+        /* Kafka timestamps count from the Unix epoch; an earlier one is a broken producer clock. */
+        if (t < 0) return "timestamp must not be before 1970-01-01T00:00:00Z";
     }
     r->ts = kafka_event_time(t, ctx->now);
 
@@ -698,9 +727,11 @@ static int kafka_parse_json(kafka_batch *b, const char *body, size_t len, buf_t 
     if (!root)
         return kafka_fail(out, http_status, 400,
                           arena_printf(b->ctx->arena,
-                                       "body is not JSON: %s at line %d column %d (newline-delimited records need "
-                                       "Content-Type: application/x-ndjson)",
-                                       jerr.text, jerr.line, jerr.column));
+                                       "body is not JSON: %s at line %d column %d%s",
+                                       jerr.text, jerr.line, jerr.column,
+                                       json_error_code(&jerr) == json_error_numeric_overflow
+                                           ? " (integers must fit in 64 bits: send larger ones as strings)"
+                                           : " (newline-delimited records need Content-Type: application/x-ndjson)"));
     int rc = 0;
     if (json_is_object(root)) {
         /* A single record (an HTTP sink in single-record mode). */

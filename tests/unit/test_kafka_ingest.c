@@ -336,6 +336,11 @@ static void test_rejections(void **state) {
         {"{\"value\":{\"provider\":\"ohi\",\"entityType\":\"KAFKA_CLUSTER\",\"accountId\":1,\"clusterName\":\"c\","
          "\"metrics\":[1]}}",
          "invalid", "value.metrics must be an object"},
+        /* unknown metrics collected before the bad one are freed (LeakSanitizer checks) */
+        {"{\"value\":{\"provider\":\"ohi\",\"entityType\":\"KAFKA_CLUSTER\",\"accountId\":1,\"clusterName\":\"c\","
+         "\"agentId\":\"agent-42\",\"metrics\":{\"zzz.unknown\":1,\"other.unknown\":2.5,\"bad\":\"x\"}}}",
+         "invalid", "value.metrics.bad must be a number"},
+        {"{\"timestamp\":\"1969-12-31T23:59:59Z\",\"value\":{}}", "invalid", "must not be before 1970"},
         {"{\"value\":{\"provider\":\"ohi\",\"entityType\":\"KAFKA_CLUSTER\",\"accountId\":1,\"clusterName\":\"c\","
          "\"metadata\":\"x\"}}",
          "invalid", "value.metadata must be an object"},
@@ -381,6 +386,48 @@ static void test_rejections(void **state) {
     metrics_render(&m);
     assert_non_null(strstr(buf_cstr(&m), "entityd_ingest_rejected_total{reason=\"aws_integration\"} 1"));
     buf_free(&m);
+}
+
+/* value.metadata deeper than 64 levels is one rejected record, not a failed batch (SQLite's json_patch
+ * refuses very deep JSON); a record's own "unmappedMetrics" key does not hide the computed one. */
+static void test_metadata_bounds(void **state) {
+    fixture *f = *state;
+    const char *head = "[{\"value\":{\"provider\":\"azure-eventhubs\",\"entityType\":\"KAFKA_CLUSTER\","
+                       "\"accountId\":2,\"clusterName\":\"deep\",\"metadata\":";
+    const char *good = ",{\"value\":{\"provider\":\"azure-eventhubs\",\"entityType\":\"KAFKA_CLUSTER\","
+                       "\"accountId\":2,\"clusterName\":\"fine\",\"metadata\":{\"unmappedMetrics\":\"mine\"},"
+                       "\"metrics\":{\"zzz.custom\":7}}}]";
+    for (int depth = 64; depth <= 2000; depth += 1936) {
+        buf_t b = BUF_INIT;
+        buf_puts(&b, head);
+        for (int i = 0; i < depth; i++) buf_puts(&b, "{\"a\":");
+        buf_puts(&b, "1");
+        for (int i = 0; i < depth; i++) buf_putc(&b, '}');
+        buf_puts(&b, "}}");
+        buf_puts(&b, good);
+        int status;
+        json_t *r = ingest(f, buf_cstr(&b), &status);
+        assert_int_equal(status, 202);
+        if (depth == 64) {
+            assert_int_equal(json_integer_value(json_object_get(r, "rejected")), 0);
+        } else {
+            assert_int_equal(json_integer_value(json_object_get(r, "accepted")), 1);
+            const char *msg = json_string_value(json_object_get(json_array_get(json_object_get(r, "errors"), 0),
+                                                                "message"));
+            assert_non_null(msg);
+            assert_non_null(strstr(msg, "value.metadata nests deeper than 64 levels"));
+        }
+        json_decref(r);
+        buf_free(&b);
+    }
+    char buf[512];
+    const char *md = NULL;
+    arena_t *a = arena_new();
+    md = entity_col(f, guid_of(a, 2, NULL, "azure-eventhubs", "KAFKA_CLUSTER", "fine", NULL), "metadata", buf,
+                    sizeof buf);
+    assert_non_null(md);
+    if (!strstr(md, "\"unmappedMetrics\":{\"zzz.custom\":7}")) fail_msg("metadata: %s", md);
+    arena_free(a);
 }
 
 /* Key levels and accounts (seed 004 Security Model). */
@@ -745,6 +792,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_ndjson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_default_tenant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_atomic_and_durable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metadata_bounds, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
