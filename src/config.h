@@ -9,14 +9,14 @@
 
 typedef struct {
     /* server */
-    char *listen;        /* --listen ENTITYD_LISTEN, default "127.0.0.1" */
-    int port;            /* --port ENTITYD_PORT, default 8080 */
-    char *data_dir;      /* --data-dir ENTITYD_DATA_DIR, default "./data" */
-    char *db_path;       /* --db ENTITYD_DB, default "<data dir>/entityd.db" */
-    char *web_root;      /* --web-root ENTITYD_WEB_ROOT, default: installed pkgdatadir/web, else ./web */
-    char *log_level;     /* --log-level ENTITYD_LOG_LEVEL, default "info" */
-    int threads;         /* --threads ENTITYD_THREADS, default: number of CPUs */
-    char *cors_origins;  /* --cors-origins ENTITYD_CORS_ORIGINS, comma list or "*", default "" (none) */
+    char *listen;       /* --listen ENTITYD_LISTEN, default "127.0.0.1" */
+    int port;           /* --port ENTITYD_PORT, default 8080 */
+    char *data_dir;     /* --data-dir ENTITYD_DATA_DIR, default "./data" */
+    char *db_path;      /* --db ENTITYD_DB, default "<data dir>/entityd.db" */
+    char *web_root;     /* --web-root ENTITYD_WEB_ROOT, default: installed pkgdatadir/web, else ./web */
+    char *log_level;    /* --log-level ENTITYD_LOG_LEVEL, default "info" */
+    int threads;        /* --threads ENTITYD_THREADS, default: number of CPUs */
+    char *cors_origins; /* --cors-origins ENTITYD_CORS_ORIGINS, comma list or "*", default "" (none) */
 
     /* limits */
     size_t max_body_bytes;     /* --max-body-bytes, default 1 MiB */
@@ -31,15 +31,15 @@ typedef struct {
     int request_timeout;       /* --request-timeout seconds, default 30 */
 
     /* entity platform (seeds 003, 004) */
-    char *default_tenant;         /* --default-tenant ENTITYD_DEFAULT_TENANT, default NULL (none) */
-    int reporting_window;         /* --reporting-window, default 300 */
-    int stale_threshold;          /* --stale-threshold, default 86400 */
-    int tenant_ttl;               /* --tenant-ttl, default 604800 (7 days) */
-    int synthetic_max_ttl;        /* --synthetic-max-ttl, default 604800 */
-    int cleanup_interval;         /* --cleanup-interval, default 60 */
-    int cleanup_batch;            /* --cleanup-batch, default 500 rows per transaction */
-    double lag_warning;           /* --lag-warning, default 10000 (consumerLag messages) */
-    double lag_critical;          /* --lag-critical, default 100000 */
+    char *default_tenant;  /* --default-tenant ENTITYD_DEFAULT_TENANT, default NULL (none) */
+    int reporting_window;  /* --reporting-window, default 300 */
+    int stale_threshold;   /* --stale-threshold, default 86400 */
+    int tenant_ttl;        /* --tenant-ttl, default 604800 (7 days) */
+    int synthetic_max_ttl; /* --synthetic-max-ttl, default 604800 */
+    int cleanup_interval;  /* --cleanup-interval, default 60 */
+    int cleanup_batch;     /* --cleanup-batch, default 500 rows per transaction */
+    double lag_warning;    /* --lag-warning, default 10000 (consumerLag messages) */
+    double lag_critical;   /* --lag-critical, default 100000 */
 } config_t;
 
 /* Fills defaults, then environment, then argv. Returns 0, 1 when --help/--version was printed

@@ -4,7 +4,6 @@
  * `entityd gql ...` runs the GraphQL command-line tools instead. */
 #include "config.h" /* src/config.h */
 
-
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>

@@ -19,7 +19,8 @@ gql_error *gql_errors_vadd(gql_errors *e, const char *code, const gql_loc *locs,
     }
     if (path) {
         size_t n = 0;
-        for (const gql_path *p = path; p; p = p->prev) n++;
+        for (const gql_path *p = path; p; p = p->prev)
+            n++;
         err->path = arena_alloc(e->arena, n * sizeof *err->path);
         err->npath = n;
         size_t i = n;

@@ -726,9 +726,8 @@ static int kafka_parse_json(kafka_batch *b, const char *body, size_t len, buf_t 
     json_t *root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
     if (!root)
         return kafka_fail(out, http_status, 400,
-                          arena_printf(b->ctx->arena,
-                                       "body is not JSON: %s at line %d column %d%s",
-                                       jerr.text, jerr.line, jerr.column,
+                          arena_printf(b->ctx->arena, "body is not JSON: %s at line %d column %d%s", jerr.text,
+                                       jerr.line, jerr.column,
                                        json_error_code(&jerr) == json_error_numeric_overflow
                                            ? " (integers must fit in 64 bits: send larger ones as strings)"
                                            : " (newline-delimited records need Content-Type: application/x-ndjson)"));

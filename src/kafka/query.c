@@ -117,12 +117,12 @@ static const char *like_pattern(arena_t *a, const char *s) {
 
 /* Query plans (measured on 1,000,000 entities, bench/query.py): a page is cheap when SQLite walks an
  * index in guid order and stops after `limit` rows. With a type, cluster or tenant filter the
- * (account_id, x, guid) indexes of 0002_kafka.sql do that, and so do 0003's for provider and alert severity. Without one, the planner would take
- * any account_id index and sort the whole account; so for pages the account_id and provider terms
- * are made unusable for indexes (unary +) and the primary key is walked over the account's GUID
- * range instead: every GUID of account N starts with "N|" (identity.h), so guid in ("N|", "N}")
- * holds exactly the account's rows ('}' follows '|' in ASCII) and account_id = N stays as a check.
- * Counts need no order, so they keep the plain terms (a covering index scan). */
+ * (account_id, x, guid) indexes of 0002_kafka.sql do that, and so do 0003's for provider and alert severity. Without
+ * one, the planner would take any account_id index and sort the whole account; so for pages the account_id and provider
+ * terms are made unusable for indexes (unary +) and the primary key is walked over the account's GUID range instead:
+ * every GUID of account N starts with "N|" (identity.h), so guid in ("N|", "N}") holds exactly the account's rows ('}'
+ * follows '|' in ASCII) and account_id = N stays as a check. Counts need no order, so they keep the plain terms (a
+ * covering index scan). */
 static void qb_where(qbuild *q, int64_t account_id, const kafka_filter *f, int64_t reporting_since, bool page) {
     /* One provider or one severity is an equality term, and 0003's (account_id, provider|alert_severity,
      * guid) indexes then yield the page in guid order; several values would need a sort. */

@@ -89,7 +89,9 @@ char *arena_strndup(arena_t *a, const char *s, size_t n) {
     return p;
 }
 
-char *arena_strdup(arena_t *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
+char *arena_strdup(arena_t *a, const char *s) {
+    return arena_strndup(a, s, strlen(s));
+}
 
 char *arena_vprintf(arena_t *a, const char *fmt, va_list ap) {
     va_list cp;
@@ -110,7 +112,9 @@ char *arena_printf(arena_t *a, const char *fmt, ...) {
     return p;
 }
 
-size_t arena_used(const arena_t *a) { return a->total; }
+size_t arena_used(const arena_t *a) {
+    return a->total;
+}
 
 void ptrvec_push(arena_t *a, ptrvec_t *v, void *item) {
     if (v->count == v->cap) {

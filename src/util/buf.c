@@ -48,7 +48,9 @@ void buf_append(buf_t *b, const void *data, size_t len) {
     b->data[b->len] = '\0';
 }
 
-void buf_puts(buf_t *b, const char *s) { buf_append(b, s, strlen(s)); }
+void buf_puts(buf_t *b, const char *s) {
+    buf_append(b, s, strlen(s));
+}
 
 void buf_putc(buf_t *b, char c) {
     buf_reserve(b, 1);
@@ -83,13 +85,27 @@ void buf_json_string(buf_t *b, const char *s, size_t len) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
             switch (c) {
-            case '"': buf_append(b, "\\\"", 2); break;
-            case '\\': buf_append(b, "\\\\", 2); break;
-            case '\n': buf_append(b, "\\n", 2); break;
-            case '\r': buf_append(b, "\\r", 2); break;
-            case '\t': buf_append(b, "\\t", 2); break;
-            case '\b': buf_append(b, "\\b", 2); break;
-            case '\f': buf_append(b, "\\f", 2); break;
+            case '"':
+                buf_append(b, "\\\"", 2);
+                break;
+            case '\\':
+                buf_append(b, "\\\\", 2);
+                break;
+            case '\n':
+                buf_append(b, "\\n", 2);
+                break;
+            case '\r':
+                buf_append(b, "\\r", 2);
+                break;
+            case '\t':
+                buf_append(b, "\\t", 2);
+                break;
+            case '\b':
+                buf_append(b, "\\b", 2);
+                break;
+            case '\f':
+                buf_append(b, "\\f", 2);
+                break;
             default:
                 if (c < 0x20) {
                     char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
@@ -113,7 +129,9 @@ void buf_json_string(buf_t *b, const char *s, size_t len) {
     buf_putc(b, '"');
 }
 
-const char *buf_cstr(buf_t *b) { return b->data ? b->data : ""; }
+const char *buf_cstr(buf_t *b) {
+    return b->data ? b->data : "";
+}
 
 char *buf_detach(buf_t *b, size_t *len) {
     if (!b->data) buf_reserve(b, 0);

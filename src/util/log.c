@@ -12,7 +12,9 @@
 static volatile int g_level = LOG_INFO;
 static const char *names[] = {"debug", "info", "warn", "error"};
 
-void log_set_level(log_level_t level) { g_level = level; }
+void log_set_level(log_level_t level) {
+    g_level = level;
+}
 
 int log_parse_level(const char *s) {
     for (int i = 0; i < 4; i++)

@@ -25,7 +25,8 @@ static void grow(strmap_t *m) {
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->keys[i]) continue;
         size_t j = hash(m->keys[i], strlen(m->keys[i])) & (ncap - 1);
-        while (nk[j]) j = (j + 1) & (ncap - 1);
+        while (nk[j])
+            j = (j + 1) & (ncap - 1);
         nk[j] = m->keys[i];
         nv[j] = m->vals[i];
     }
@@ -62,4 +63,6 @@ void *strmap_getn(const strmap_t *m, const char *key, size_t len) {
     return NULL;
 }
 
-void *strmap_get(const strmap_t *m, const char *key) { return strmap_getn(m, key, strlen(key)); }
+void *strmap_get(const strmap_t *m, const char *key) {
+    return strmap_getn(m, key, strlen(key));
+}

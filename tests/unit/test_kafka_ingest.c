@@ -400,9 +400,11 @@ static void test_metadata_bounds(void **state) {
     for (int depth = 64; depth <= 2000; depth += 1936) {
         buf_t b = BUF_INIT;
         buf_puts(&b, head);
-        for (int i = 0; i < depth; i++) buf_puts(&b, "{\"a\":");
+        for (int i = 0; i < depth; i++)
+            buf_puts(&b, "{\"a\":");
         buf_puts(&b, "1");
-        for (int i = 0; i < depth; i++) buf_putc(&b, '}');
+        for (int i = 0; i < depth; i++)
+            buf_putc(&b, '}');
         buf_puts(&b, "}}");
         buf_puts(&b, good);
         int status;
@@ -412,8 +414,8 @@ static void test_metadata_bounds(void **state) {
             assert_int_equal(json_integer_value(json_object_get(r, "rejected")), 0);
         } else {
             assert_int_equal(json_integer_value(json_object_get(r, "accepted")), 1);
-            const char *msg = json_string_value(json_object_get(json_array_get(json_object_get(r, "errors"), 0),
-                                                                "message"));
+            const char *msg =
+                json_string_value(json_object_get(json_array_get(json_object_get(r, "errors"), 0), "message"));
             assert_non_null(msg);
             assert_non_null(strstr(msg, "value.metadata nests deeper than 64 levels"));
         }

@@ -253,8 +253,7 @@ static void test_release(void **state) {
     /* While the snapshot is held, a TRUNCATE checkpoint from another connection cannot finish. */
     assert_int_equal(sqlite3_exec(store_db(w), "INSERT INTO t VALUES (3)", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_busy_timeout(store_db(w), 0);
-    assert_int_equal(sqlite3_wal_checkpoint_v2(store_db(w), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL),
-                     SQLITE_BUSY);
+    assert_int_equal(sqlite3_wal_checkpoint_v2(store_db(w), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL), SQLITE_BUSY);
     store_release(s);
     assert_false(sqlite3_stmt_busy(st));
     assert_int_equal(sqlite3_wal_checkpoint_v2(store_db(w), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL), SQLITE_OK);

@@ -24,8 +24,9 @@ typedef struct {
 const gql_definition *gql_get_operation(const gql_document *doc, const char *operation_name, gql_errors *errs);
 
 typedef enum {
-    GQL_EXEC_OK = 0,          /* data was produced (possibly with field errors) */
-    GQL_EXEC_REQUEST_ERROR = 1 /* no execution: operation not found or variable coercion failed; response has only "errors" */
+    GQL_EXEC_OK = 0, /* data was produced (possibly with field errors) */
+    GQL_EXEC_REQUEST_ERROR =
+        1 /* no execution: operation not found or variable coercion failed; response has only "errors" */
 } gql_exec_status;
 
 /* Executes the operation (§6.2; mutations serially §6.2.2) and writes the complete response

@@ -21,14 +21,14 @@ struct gql_type;
 typedef enum {
     GQL_V_NULL = 0,
     GQL_V_BOOL,
-    GQL_V_INT,      /* i */
-    GQL_V_FLOAT,    /* f */
-    GQL_V_STRING,   /* s.ptr/s.len (UTF-8) */
-    GQL_V_ENUM,     /* s: the enum value's name (input coercion result; resolvers may return STRING too) */
-    GQL_V_LIST,     /* list.items/list.count */
-    GQL_V_MAP,      /* map.keys/map.vals/map.count: input objects, JSON objects, and simple result objects */
-    GQL_V_OBJECT,   /* obj.ptr: a domain object for child resolvers; obj.type: its concrete object type or NULL */
-    GQL_V_RAW_JSON  /* s: already-serialized JSON text, written verbatim (e.g. metadata stored as JSON) */
+    GQL_V_INT,     /* i */
+    GQL_V_FLOAT,   /* f */
+    GQL_V_STRING,  /* s.ptr/s.len (UTF-8) */
+    GQL_V_ENUM,    /* s: the enum value's name (input coercion result; resolvers may return STRING too) */
+    GQL_V_LIST,    /* list.items/list.count */
+    GQL_V_MAP,     /* map.keys/map.vals/map.count: input objects, JSON objects, and simple result objects */
+    GQL_V_OBJECT,  /* obj.ptr: a domain object for child resolvers; obj.type: its concrete object type or NULL */
+    GQL_V_RAW_JSON /* s: already-serialized JSON text, written verbatim (e.g. metadata stored as JSON) */
 } gql_val_kind;
 
 typedef struct gql_val gql_val;
@@ -93,9 +93,11 @@ void gql_map_set(arena_t *a, gql_val *map, const char *key, gql_val v);
 const gql_val *gql_map_get(const gql_val *map, const char *key);
 
 /* Convenience readers for resolver arguments (args is a GQL_V_MAP). */
-static inline bool gql_is_null(const gql_val *v) { return !v || v->kind == GQL_V_NULL; }
-const char *gql_arg_str(const gql_val *args, const char *name);  /* STRING/ENUM, or NULL */
-bool gql_arg_int(const gql_val *args, const char *name, int64_t *out);  /* false when absent/null */
+static inline bool gql_is_null(const gql_val *v) {
+    return !v || v->kind == GQL_V_NULL;
+}
+const char *gql_arg_str(const gql_val *args, const char *name);        /* STRING/ENUM, or NULL */
+bool gql_arg_int(const gql_val *args, const char *name, int64_t *out); /* false when absent/null */
 bool gql_arg_bool(const gql_val *args, const char *name, bool *out);
 
 /* Converts a decoded JSON document (variables, JSON scalar input) to a value. */

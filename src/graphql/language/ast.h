@@ -33,9 +33,9 @@ typedef enum {
     GQL_VALUE_STRING,   /* str = unescaped value; block = true for """ """ */
     GQL_VALUE_BOOLEAN,  /* boolean */
     GQL_VALUE_NULL,
-    GQL_VALUE_ENUM,     /* str = enum value name */
-    GQL_VALUE_LIST,     /* list.items/list.count */
-    GQL_VALUE_OBJECT    /* object.fields/object.count */
+    GQL_VALUE_ENUM,  /* str = enum value name */
+    GQL_VALUE_LIST,  /* list.items/list.count */
+    GQL_VALUE_OBJECT /* object.fields/object.count */
 } gql_value_kind;
 
 typedef struct gql_value gql_value;
@@ -241,7 +241,7 @@ typedef struct {
     size_t nvalues;
     /* DIRECTIVE */
     bool repeatable;
-    uint32_t locations; /* GQL_DL_* bits */
+    uint32_t locations;       /* GQL_DL_* bits */
     gql_name *location_names; /* as written, for error locations */
     size_t nlocations;
 } gql_definition;

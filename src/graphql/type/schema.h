@@ -44,7 +44,8 @@ typedef const gql_type *(*gql_type_resolve_fn)(const gql_val *value, gql_resolve
 /* Custom scalar coercion (§3.5 Scalars: result coercion, input coercion). Each returns 0 on
  * success, or -1 with *err set to a message (static or arena-allocated). */
 typedef struct {
-    /* Result coercion: the resolver's value -> a serializable leaf (STRING, INT, FLOAT, BOOL, RAW_JSON, LIST/MAP of leaves). */
+    /* Result coercion: the resolver's value -> a serializable leaf (STRING, INT, FLOAT, BOOL, RAW_JSON, LIST/MAP of
+     * leaves). */
     int (*serialize)(arena_t *a, const gql_val *in, gql_val *out, const char **err);
     /* Input coercion of a variable value (already converted from JSON). */
     int (*parse_value)(arena_t *a, const gql_val *in, gql_val *out, const char **err);
@@ -136,12 +137,12 @@ typedef struct {
 struct gql_schema {
     arena_t *arena;
     const char *description;
-    strmap_t types; /* name -> gql_type*, including built-in scalars and introspection types */
+    strmap_t types;       /* name -> gql_type*, including built-in scalars and introspection types */
     gql_type **type_list; /* every named type, in a stable order (definition order) */
     size_t ntypes;
     gql_type *query;
-    gql_type *mutation;     /* NULL when absent */
-    gql_type *subscription; /* NULL when absent */
+    gql_type *mutation;             /* NULL when absent */
+    gql_type *subscription;         /* NULL when absent */
     gql_directive_def **directives; /* built-ins first (@include @skip @deprecated @specifiedBy @oneOf) */
     size_t ndirectives;
     strmap_t directive_map;
@@ -164,8 +165,8 @@ struct gql_resolve_info {
     const gql_val *variables; /* GQL_V_MAP of coerced variables */
     const gql_document *document;
     const gql_definition *operation;
-    arena_t *arena;   /* the request arena */
-    void *context;    /* the caller's per-request context (domain: principal, db connection) */
+    arena_t *arena; /* the request arena */
+    void *context;  /* the caller's per-request context (domain: principal, db connection) */
     /* Set by gql_resolver_error(): */
     const char *error_message;
     const char *error_code;
@@ -205,7 +206,7 @@ int gql_schema_set_scalar(gql_schema *s, const char *name, const gql_scalar_func
 gql_type *gql_schema_type(const gql_schema *s, const char *name);
 const gql_directive_def *gql_schema_directive(const gql_schema *s, const char *name);
 const gql_field *gql_type_field(const gql_type *t, const char *name); /* OBJECT/INTERFACE; NULL if absent */
-gql_type *gql_named_type(gql_type *t);                             /* strips LIST/NON_NULL */
+gql_type *gql_named_type(gql_type *t);                                /* strips LIST/NON_NULL */
 bool gql_is_input_type(const gql_type *t);
 bool gql_is_output_type(const gql_type *t);
 bool gql_is_leaf_type(const gql_type *t);
