@@ -3,6 +3,8 @@
  * from most (head) to least (tail) recently used. */
 #include "graphql/cache.h"
 
+#include "util/strmap.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -33,14 +35,6 @@ struct gql_doc_cache {
     uint64_t hits, misses, evictions;
 };
 
-static uint64_t text_hash(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 gql_doc_cache *gql_doc_cache_new(size_t capacity, size_t max_bytes) {
     if (capacity == 0) capacity = 1;
@@ -114,7 +108,7 @@ static void table_remove(gql_doc_cache *c, gql_cached_doc *d) {
 }
 
 gql_cached_doc *gql_doc_cache_get(gql_doc_cache *c, const char *text, size_t len) {
-    uint64_t h = text_hash(text, len);
+    uint64_t h = strmap_hash(text, len);
     pthread_mutex_lock(&c->mu);
     gql_cached_doc *d = lookup(c, text, len, h);
     if (d) {
@@ -131,7 +125,7 @@ gql_cached_doc *gql_doc_cache_get(gql_doc_cache *c, const char *text, size_t len
 
 gql_cached_doc *gql_doc_cache_put(gql_doc_cache *c, const char *text, size_t len, arena_t *arena,
                                   const gql_document *doc) {
-    uint64_t h = text_hash(text, len);
+    uint64_t h = strmap_hash(text, len);
     gql_cached_doc *nd = calloc(1, sizeof *nd);
     if (!nd) return NULL;
     nd->text = arena_strndup(arena, text, len);

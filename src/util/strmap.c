@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-static uint64_t hash(const char *s, size_t n) {
+uint64_t strmap_hash(const char *s, size_t n) {
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < n; i++) {
         h ^= (unsigned char)s[i];
@@ -24,7 +24,7 @@ static void grow(strmap_t *m) {
     void **nv = arena_alloc(m->arena, ncap * sizeof *nv);
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->keys[i]) continue;
-        size_t j = hash(m->keys[i], strlen(m->keys[i])) & (ncap - 1);
+        size_t j = strmap_hash(m->keys[i], strlen(m->keys[i])) & (ncap - 1);
         while (nk[j])
             j = (j + 1) & (ncap - 1);
         nk[j] = m->keys[i];
@@ -38,7 +38,7 @@ static void grow(strmap_t *m) {
 void *strmap_put(strmap_t *m, const char *key, void *val) {
     if ((m->count + 1) * 4 > m->cap * 3) grow(m);
     size_t n = strlen(key);
-    size_t j = hash(key, n) & (m->cap - 1);
+    size_t j = strmap_hash(key, n) & (m->cap - 1);
     while (m->keys[j]) {
         if (strcmp(m->keys[j], key) == 0) {
             void *old = m->vals[j];
@@ -55,7 +55,7 @@ void *strmap_put(strmap_t *m, const char *key, void *val) {
 
 void *strmap_getn(const strmap_t *m, const char *key, size_t len) {
     if (!m->cap) return NULL;
-    size_t j = hash(key, len) & (m->cap - 1);
+    size_t j = strmap_hash(key, len) & (m->cap - 1);
     while (m->keys[j]) {
         if (strncmp(m->keys[j], key, len) == 0 && m->keys[j][len] == '\0') return m->vals[j];
         j = (j + 1) & (m->cap - 1);

@@ -5,6 +5,7 @@
 #define ENTITYD_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/arena.h"
 
@@ -15,6 +16,9 @@ typedef struct {
     size_t count;
     arena_t *arena;
 } strmap_t;
+
+/* The map's hash (64-bit FNV-1a) of n bytes, for other tables keyed by text (the document cache). */
+uint64_t strmap_hash(const char *s, size_t n);
 
 void strmap_init(strmap_t *m, arena_t *a);
 /* Returns the previous value for key (NULL if none) and stores val. */
