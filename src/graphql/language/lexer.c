@@ -267,6 +267,24 @@ static bool read_escape_fixed(gql_lexer *lx, size_t p, uint32_t *cp, size_t *siz
     return fail(lx, p, "Invalid Unicode escape sequence: \"%.*s\".", quote_len(lx, p, 6), lx->src + p);
 }
 
+/* Copies the SourceCharacter at p (§2.1.1: any Unicode scalar value, so control characters other than
+ * line terminators are allowed in StringCharacter and BlockStringCharacter, as in graphql-js) to
+ * out + *o. Returns its length in bytes, or 0 after reporting malformed UTF-8. */
+static size_t copy_string_char(gql_lexer *lx, size_t p, char *out, size_t *o) {
+    size_t n = 1;
+    if ((unsigned char)lx->src[p] >= 0x80) {
+        uint32_t cp;
+        n = decode_at(lx, p, &cp);
+        if (!n) {
+            fail(lx, p, "Invalid character within String: %s.", describe_at(lx, p));
+            return 0;
+        }
+    }
+    memcpy(out + *o, lx->src + p, n);
+    *o += n;
+    return n;
+}
+
 /* StringValue :: " StringCharacter* " (§2.9.4). A first pass finds the closing quote so the
  * value buffer is sized to the string (never to the rest of the document); the second pass
  * validates and unescapes in source order, so the first error in the string is reported. */
@@ -327,16 +345,8 @@ static bool read_string(gql_lexer *lx, size_t start) {
             p += size;
             continue;
         }
-        /* StringCharacter / BlockStringCharacter: any SourceCharacter (a Unicode scalar value,
-         * §2.1.1), so control characters other than line terminators are allowed, as in graphql-js. */
-        size_t n = 1;
-        if (c >= 0x80) {
-            uint32_t cp;
-            n = decode_at(lx, p, &cp);
-            if (!n) return fail(lx, p, "Invalid character within String: %s.", describe_at(lx, p));
-        }
-        memcpy(out + o, lx->src + p, n);
-        o += n;
+        size_t n = copy_string_char(lx, p, out, &o);
+        if (!n) return false;
         p += n;
     }
     out[o] = '\0';
@@ -421,16 +431,8 @@ static bool read_block_string(gql_lexer *lx, size_t start) {
             line_start = p;
             continue;
         }
-        /* StringCharacter / BlockStringCharacter: any SourceCharacter (a Unicode scalar value,
-         * §2.1.1), so control characters other than line terminators are allowed, as in graphql-js. */
-        size_t n = 1;
-        if (c >= 0x80) {
-            uint32_t cp;
-            n = decode_at(lx, p, &cp);
-            if (!n) return fail(lx, p, "Invalid character within String: %s.", describe_at(lx, p));
-        }
-        memcpy(raw + o, lx->src + p, n);
-        o += n;
+        size_t n = copy_string_char(lx, p, raw, &o);
+        if (!n) return false;
         p += n;
     }
     o = block_string_value(raw, o);
