@@ -16,63 +16,7 @@
 #include "graphql/language/parser.h"
 #include "graphql/type/introspection.h"
 #include "graphql/type/schema.h"
-
-/* The schema under test (the same SDL as test_print_schema's rich case). */
-static const char sdl[] =
-    "\"\"\"The schema's description\"\"\"\n"
-    "schema { query: Root mutation: Mut }\n"
-    "\n"
-    "\"\"\"\n"
-    "A multi-line\n"
-    "description with \"quotes\"\n"
-    "\"\"\"\n"
-    "type Root implements Node & Named {\n"
-    "  \"the id\"\n"
-    "  id: ID!\n"
-    "  name(upper: Boolean = false, format: String = \"x\\ty\", limit: Int = 10, ratio: Float = 1.0, tags"
-    ": [String!] = [\"a\", \"b\"]): String @deprecated\n"
-    "  \"second field\"\n"
-    "  other(\n"
-    "    \"arg doc\"\n"
-    "    a: Int = 3\n"
-    "    b: Color = RED\n"
-    "    c: Filter = {b: 2, a: \"x\"}\n"
-    "    d: ID = \"123\"\n"
-    "    e: ID = \"abc\"\n"
-    "    f: [Int] = 5\n"
-    "  ): [Node!]! @deprecated(reason: \"use `id` instead\")\n"
-    "  when: DateTime\n"
-    "  json: JSON\n"
-    "  s: Search\n"
-    "}\n"
-    "interface Node { id: ID! }\n"
-    "interface Named implements Node { id: ID! name: String }\n"
-    "type Mut { do(x: Int!): Boolean }\n"
-    "enum Color {\n"
-    "  \"red\"\n"
-    "  RED\n"
-    "  GREEN @deprecated(reason: \"No longer supported\")\n"
-    "  BLUE @deprecated(reason: \"too blue\")\n"
-    "}\n"
-    "input Filter { a: String b: Int = 1 old: Int @deprecated }\n"
-    "input One @oneOf { x: Int y: String }\n"
-    "scalar DateTime @specifiedBy(url: \"https://tools.ietf.org/html/rfc3339\")\n"
-    "scalar JSON\n"
-    "union Search = Root | Mut\n"
-    "directive @auth(role: String = \"admin\", \"why\" why: Int) repeatable on FIELD_DEFINITION | OBJECT\n"
-    "directive @cache on FIELD\n"
-    "extend type Mut { undo: Boolean }\n"
-    "extend union Search = Other\n"
-    "type Other { x: Int }\n"
-    "\"\"\"   indented first line\"\"\"\n"
-    "scalar Weird\n"
-    "\"\"\"ends with quote\" \"\"\"\n"
-    "scalar Q1\n"
-    "\"\"\"has \\\"\"\" inside\"\"\"\n"
-    "scalar Q2\n"
-    "\"a\\nb\\u0001\"\n"
-    "scalar Q3\n"
-    "";
+#include "rich_schema_sdl.h"
 
 /* graphql-js getIntrospectionQuery with every option on, as graphql-core 3.2 prints it. */
 static const char introspection_query[] = "\n"
@@ -183,7 +127,7 @@ static const char introspection_query[] = "\n"
                                           "}\n"
                                           "";
 
-/* graphql-js 16.15's result for that query on sdl, with __schema.directives sorted by name
+/* graphql-js 16.15's result for that query on rich_schema_sdl, with __schema.directives sorted by name
  * (graphql-js lists user directives first; schema.h puts the built-ins first) and without the
  * DIRECTIVE_DEFINITION location graphql-js 16.15 gives @deprecated (not in the spec; see
  * introspection.c). __schema.types is in graphql-js's type map order. */
@@ -523,7 +467,7 @@ static int setup(void **state) {
     A = arena_new();
     gql_errors e;
     gql_errors_init(&e, A);
-    const char *src = sdl;
+    const char *src = rich_schema_sdl;
     S = gql_schema_build(&src, NULL, NULL, 1, &e);
     for (const gql_error *err = e.head; err; err = err->next)
         fprintf(stderr, "# build error: %s\n", err->message);

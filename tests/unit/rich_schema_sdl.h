@@ -1,0 +1,65 @@
+/* rich_schema_sdl.h -- one SDL document that exercises every type-system construct the printer and
+ * introspection must render: descriptions (block, quoted, escaped), every default-value kind,
+ * deprecations, @specifiedBy, @oneOf, interfaces implementing interfaces, unions, extensions and a
+ * repeatable directive. Shared by test_print_schema.c and test_introspection.c, whose expected
+ * outputs (graphql-js printSchema and introspection answers) are both for exactly this text. */
+#ifndef ENTITYD_TEST_RICH_SCHEMA_SDL_H
+#define ENTITYD_TEST_RICH_SCHEMA_SDL_H
+
+static const char rich_schema_sdl[] =
+    "\"\"\"The schema's description\"\"\"\n"
+    "schema { query: Root mutation: Mut }\n"
+    "\n"
+    "\"\"\"\n"
+    "A multi-line\n"
+    "description with \"quotes\"\n"
+    "\"\"\"\n"
+    "type Root implements Node & Named {\n"
+    "  \"the id\"\n"
+    "  id: ID!\n"
+    "  name(upper: Boolean = false, format: String = \"x\\ty\", limit: Int = 10, ratio: Float = 1.0, tags"
+    ": [String!] = [\"a\", \"b\"]): String @deprecated\n"
+    "  \"second field\"\n"
+    "  other(\n"
+    "    \"arg doc\"\n"
+    "    a: Int = 3\n"
+    "    b: Color = RED\n"
+    "    c: Filter = {b: 2, a: \"x\"}\n"
+    "    d: ID = \"123\"\n"
+    "    e: ID = \"abc\"\n"
+    "    f: [Int] = 5\n"
+    "  ): [Node!]! @deprecated(reason: \"use `id` instead\")\n"
+    "  when: DateTime\n"
+    "  json: JSON\n"
+    "  s: Search\n"
+    "}\n"
+    "interface Node { id: ID! }\n"
+    "interface Named implements Node { id: ID! name: String }\n"
+    "type Mut { do(x: Int!): Boolean }\n"
+    "enum Color {\n"
+    "  \"red\"\n"
+    "  RED\n"
+    "  GREEN @deprecated(reason: \"No longer supported\")\n"
+    "  BLUE @deprecated(reason: \"too blue\")\n"
+    "}\n"
+    "input Filter { a: String b: Int = 1 old: Int @deprecated }\n"
+    "input One @oneOf { x: Int y: String }\n"
+    "scalar DateTime @specifiedBy(url: \"https://tools.ietf.org/html/rfc3339\")\n"
+    "scalar JSON\n"
+    "union Search = Root | Mut\n"
+    "directive @auth(role: String = \"admin\", \"why\" why: Int) repeatable on FIELD_DEFINITION | OBJECT\n"
+    "directive @cache on FIELD\n"
+    "extend type Mut { undo: Boolean }\n"
+    "extend union Search = Other\n"
+    "type Other { x: Int }\n"
+    "\"\"\"   indented first line\"\"\"\n"
+    "scalar Weird\n"
+    "\"\"\"ends with quote\" \"\"\"\n"
+    "scalar Q1\n"
+    "\"\"\"has \\\"\"\" inside\"\"\"\n"
+    "scalar Q2\n"
+    "\"a\\nb\\u0001\"\n"
+    "scalar Q3\n"
+    "";
+
+#endif
