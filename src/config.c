@@ -15,7 +15,9 @@
 
 #include "util/log.h"
 
-typedef enum { OPT_STR, OPT_INT, OPT_U32, OPT_SIZE, OPT_DOUBLE } opt_type;
+/* OPT_LIST: a repeatable flag; each occurrence appends, the environment gives a comma-separated list;
+ * stored comma-joined. */
+typedef enum { OPT_STR, OPT_INT, OPT_U32, OPT_SIZE, OPT_DOUBLE, OPT_LIST } opt_type;
 
 typedef struct {
     const char *flag; /* without the leading "--" */
@@ -84,6 +86,29 @@ static const opt_def opts[] = {
      "consumerLag (messages) at which a consumer group is in warning"},
     {"lag-critical", "ENTITYD_LAG_CRITICAL", OPT_DOUBLE, OFF(lag_critical), "100000", "100000", 0, 1e15,
      "consumerLag (messages) at which a consumer group is critical"},
+    {"schema-dir", "ENTITYD_SCHEMA_DIR", OPT_STR, OFF(schema_dir), "", "\"\" (the schema built into the binary)", 0, 0,
+     "directory of *.graphql files to serve instead of the built-in schema (each field must have a resolver)"},
+    /* ADX (seeds 000, 001, 002) */
+    {"adx-config", "ENTITYD_ADX_CONFIG", OPT_STR, OFF(adx_config), "", "\"\" (none)", 0, 0,
+     "JSON file of ADX clusters applied at start as upserts (see docs/federation.md)"},
+    {"heartbeat-interval", "ENTITYD_HEARTBEAT_INTERVAL", OPT_INT, OFF(heartbeat_interval), "600", "600", 1, 86400,
+     "seconds between heartbeats a partition cluster sends to its federated clusters"},
+    {"reconcile-interval", "ENTITYD_RECONCILE_INTERVAL", OPT_INT, OFF(reconcile_interval), "600", "600", 1, 86400,
+     "seconds between federation reconciles of a federated cluster"},
+    {"summary-interval", "ENTITYD_SUMMARY_INTERVAL", OPT_INT, OFF(summary_interval), "60", "60", 1, 86400,
+     "seconds between SummaryRule scheduler ticks"},
+    {"summary-max-windows", "ENTITYD_SUMMARY_MAX_WINDOWS", OPT_INT, OFF(summary_max_windows), "10", "10", 1, 10000,
+     "most windows one rule submits per tick while it catches up"},
+    {"cluster-label", "ENTITYD_CLUSTER_LABELS", OPT_LIST, OFF(cluster_labels), "", "none", 0, 0,
+     "KEY=VALUE label of this server, matched by SummaryRule criteria (repeatable; env: comma-separated)"},
+    {"kusto-timeout", "ENTITYD_KUSTO_TIMEOUT", OPT_INT, OFF(kusto_timeout), "120", "120", 5, 3600,
+     "seconds one Kusto request may take (each retry has its own)"},
+    {"kusto-max-attempts", "ENTITYD_KUSTO_MAX_ATTEMPTS", OPT_INT, OFF(kusto_max_attempts), "4", "4", 1, 20,
+     "tries of a Kusto request on throttling, server and network errors"},
+    {"imds-url", "ENTITYD_IMDS_URL", OPT_STR, OFF(imds_url), "http://169.254.169.254/metadata/identity/oauth2/token",
+     "http://169.254.169.254/metadata/identity/oauth2/token", 0, 0, "managed identity token endpoint (IMDS)"},
+    {"aad-url", "ENTITYD_AAD_URL", OPT_STR, OFF(aad_url), "https://login.microsoftonline.com",
+     "https://login.microsoftonline.com", 0, 0, "Azure AD authority for CLIENT_SECRET auth"},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -133,7 +158,18 @@ static int parse_number(const opt_def *o, const char *s, double *out) {
 /* Stores a textual value into the field of o; `from` names the source for messages. */
 static int set_value(config_t *c, const opt_def *o, const char *val, const char *from) {
     void *field = (char *)c + o->offset;
-    if (o->type == OPT_STR) {
+    if (o->type == OPT_LIST && *val) {
+        char **p = field;
+        size_t old = *p ? strlen(*p) : 0, n = strlen(val);
+        char *joined = malloc(old + n + 2);
+        if (!joined) return -1;
+        if (old) memcpy(joined, *p, old), joined[old++] = ',';
+        memcpy(joined + old, val, n + 1);
+        free(*p);
+        *p = joined;
+        return 0;
+    }
+    if (o->type == OPT_STR || o->type == OPT_LIST) {
         char **p = field;
         char *dup = strdup(val);
         if (!dup) return -1;
@@ -164,6 +200,7 @@ static int set_value(config_t *c, const opt_def *o, const char *val, const char 
         *(double *)field = v;
         break;
     case OPT_STR:
+    case OPT_LIST:
         break;
     }
     return 0;
@@ -176,7 +213,7 @@ static void print_help(FILE *f) {
                "variable shown (the flag wins). Sizes take K/M/G suffixes; durations are seconds.\n\n");
     for (size_t i = 0; i < NOPTS; i++) {
         const opt_def *o = &opts[i];
-        const char *arg = o->type == OPT_STR ? "TEXT" : o->type == OPT_SIZE ? "SIZE" : "N";
+        const char *arg = o->type == OPT_STR ? "TEXT" : o->type == OPT_LIST ? "LABEL" : o->type == OPT_SIZE ? "SIZE" : "N";
         char left[64];
         snprintf(left, sizeof left, "--%s %s", o->flag, arg);
         fprintf(f, "  %-28s %s\n  %-28s env %s, default %s\n", left, o->help, "", o->env, o->shown);
@@ -236,6 +273,17 @@ static int check_config(const config_t *c) {
         fprintf(stderr, "entityd: --lag-critical (%g) must not be below --lag-warning (%g)\n", c->lag_critical,
                 c->lag_warning);
         return -1;
+    }
+    /* --cluster-label: each item KEY=VALUE with a non-empty key */
+    for (const char *p = c->cluster_labels; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', n);
+        if (!eq || eq == p) {
+            fprintf(stderr, "entityd: --cluster-label: expected KEY=VALUE, got '%.*s'\n", (int)n, p);
+            return -1;
+        }
+        p = end ? end + 1 : p + n;
     }
     if (c->max_document_bytes > c->max_body_bytes) {
         /* A document can never be larger than the body that carries it; keep the limits honest. */
@@ -307,7 +355,7 @@ fail:
 
 void config_free(config_t *c) {
     for (size_t i = 0; i < NOPTS; i++) {
-        if (opts[i].type != OPT_STR) continue;
+        if (opts[i].type != OPT_STR && opts[i].type != OPT_LIST) continue;
         char **p = (char **)((char *)c + opts[i].offset);
         free(*p);
         *p = NULL;

@@ -40,6 +40,19 @@ typedef struct {
     int cleanup_batch;     /* --cleanup-batch, default 500 rows per transaction */
     double lag_warning;    /* --lag-warning, default 10000 (consumerLag messages) */
     double lag_critical;   /* --lag-critical, default 100000 */
+    char *schema_dir;      /* --schema-dir, default "" (the embedded schema) */
+
+    /* ADX: federation (seeds 000, 001) and SummaryRules (seed 002) */
+    char *adx_config;        /* --adx-config FILE, default "" (none) */
+    int heartbeat_interval;  /* --heartbeat-interval seconds, default 600 */
+    int reconcile_interval;  /* --reconcile-interval seconds, default 600 */
+    int summary_interval;    /* --summary-interval seconds, default 60 */
+    int summary_max_windows; /* --summary-max-windows, default 10 (per rule per tick) */
+    char *cluster_labels;    /* --cluster-label K=V (repeatable), comma-joined "k=v,k2=v2", default "" */
+    int kusto_timeout;       /* --kusto-timeout seconds per attempt, default 120 */
+    int kusto_max_attempts;  /* --kusto-max-attempts, default 4 */
+    char *imds_url;          /* --imds-url, default the Azure IMDS token endpoint */
+    char *aad_url;           /* --aad-url, default https://login.microsoftonline.com */
 } config_t;
 
 /* Fills defaults, then environment, then argv. Returns 0, 1 when --help/--version was printed

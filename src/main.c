@@ -1,9 +1,11 @@
 /* main.c -- entityd entry point: flags and environment -> config, then the store (migrations,
- * first-start admin key), the schema with its resolvers, the engine, the cleanup worker and the
- * HTTP server; waits for SIGINT/SIGTERM and shuts everything down in reverse order.
+ * first-start admin key), the app: each module of src/modules.c initialized, the schema with every
+ * module's resolvers, the engine, the modules' workers and the HTTP server; waits for
+ * SIGINT/SIGTERM and shuts everything down in reverse order.
  * `entityd gql ...` runs the GraphQL command-line tools instead. */
 #include "config.h" /* src/config.h */
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -13,17 +15,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "auth/auth.h"
+#include "app.h"
 #include "graphql/cli.h"
 #include "graphql/graphql.h"
 #include "http/http.h"
-#include "kafka/kafka.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "util/clock.h"
 #include "util/embedded.h"
 #include "util/log.h"
 #include "util/metrics.h"
-#include "workers/worker.h"
 
 /* mkdir -p: creates dir and its missing parents (mode 0700: the directory holds admin.key). */
 static int make_dirs(const char *dir) {
@@ -39,17 +40,91 @@ static int make_dirs(const char *dir) {
     return 0;
 }
 
-/* Builds the schema from the embedded schema/ files and binds every module's resolvers. */
-static gql_schema *build_schema(void) {
+/* The module that claims a schema file (app_module.schema_files); NULL when none does. */
+static const app_module *schema_file_owner(const char *name) {
+    for (size_t i = 0; i < app_nmodules; i++)
+        for (const char *const *f = app_modules[i]->schema_files; f && *f; f++)
+            if (strcmp(*f, name) == 0) return app_modules[i];
+    return NULL;
+}
+
+#define SCHEMA_MAX_FILES 64
+#define SCHEMA_MAX_FILE_BYTES (4 * 1024 * 1024)
+
+static int name_cmp(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* --schema-dir: reads the .graphql files of DIR (sorted by name, each at most 4 MiB) into the arena. Returns the
+ * number of files, or -1 after a message naming the problem. */
+static long read_schema_dir(arena_t *a, const char *dir, const char **srcs, size_t *lens, const char **names) {
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "entityd: --schema-dir %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 9 || strcmp(e->d_name + len - 8, ".graphql") != 0) continue;
+        if (n == SCHEMA_MAX_FILES) {
+            fprintf(stderr, "entityd: --schema-dir %s: more than %d .graphql files\n", dir, SCHEMA_MAX_FILES);
+            closedir(d);
+            return -1;
+        }
+        names[n++] = arena_strndup(a, e->d_name, len);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, name_cmp);
+    for (size_t i = 0; i < n; i++) {
+        char *path = arena_printf(a, "%s/%s", dir, names[i]);
+        FILE *f = fopen(path, "rb");
+        char *buf = arena_alloc(a, SCHEMA_MAX_FILE_BYTES + 1);
+        size_t got = f ? fread(buf, 1, SCHEMA_MAX_FILE_BYTES + 1, f) : 0;
+        int bad = !f || ferror(f);
+        if (f) fclose(f);
+        if (bad || got > SCHEMA_MAX_FILE_BYTES) {
+            fprintf(stderr, "entityd: cannot read %s: %s\n", path, bad ? strerror(errno) : "larger than 4 MiB");
+            return -1;
+        }
+        buf[got] = '\0';
+        srcs[i] = buf;
+        lens[i] = got;
+    }
+    return (long)n;
+}
+
+/* Builds the schema from the embedded schema/ files (or --schema-dir), binds every module's
+ * resolvers, and refuses a schema file no module claims or an object field no module binds (a field
+ * without a resolver would silently answer null). */
+static gql_schema *build_schema(const config_t *cfg) {
     arena_t *a = arena_new();
     size_t n = entityd_schema_nfiles;
-    const char **srcs = arena_alloc(a, (n + 1) * sizeof *srcs);
-    const char **names = arena_alloc(a, (n + 1) * sizeof *names);
-    size_t *lens = arena_alloc(a, (n + 1) * sizeof *lens);
+    size_t cap = n > SCHEMA_MAX_FILES ? n : SCHEMA_MAX_FILES;
+    const char **srcs = arena_alloc(a, (cap + 1) * sizeof *srcs);
+    const char **names = arena_alloc(a, (cap + 1) * sizeof *names);
+    size_t *lens = arena_alloc(a, (cap + 1) * sizeof *lens);
+    if (cfg->schema_dir && *cfg->schema_dir) {
+        long got = read_schema_dir(a, cfg->schema_dir, srcs, lens, names);
+        if (got < 0) {
+            arena_free(a);
+            return NULL;
+        }
+        n = (size_t)got;
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            srcs[i] = entityd_schema_files[i].data;
+            lens[i] = entityd_schema_files[i].len;
+            names[i] = entityd_schema_files[i].name;
+        }
+    }
     for (size_t i = 0; i < n; i++) {
-        srcs[i] = entityd_schema_files[i].data;
-        lens[i] = entityd_schema_files[i].len;
-        names[i] = entityd_schema_files[i].name;
+        if (!schema_file_owner(names[i])) {
+            fprintf(stderr, "entityd: schema file %s belongs to no module (src/modules.c)\n", names[i]);
+            arena_free(a);
+            return NULL;
+        }
     }
     gql_errors errs;
     gql_errors_init(&errs, a);
@@ -67,16 +142,25 @@ static gql_schema *build_schema(void) {
     }
     arena_free(a);
     char err[256];
-    if (gql_schema_bind_all(schema, auth_bindings, auth_nbindings, err, sizeof err) != 0 ||
-        gql_schema_bind_all(schema, kafka_bindings, kafka_nbindings, err, sizeof err) != 0) {
-        fprintf(stderr, "entityd: cannot bind resolvers to the schema: %s\n", err);
+    for (size_t i = 0; i < app_nmodules; i++) {
+        const app_module *m = app_modules[i];
+        if (gql_schema_bind_all(schema, m->bindings, m->nbindings, err, sizeof err) != 0) {
+            fprintf(stderr, "entityd: module %s: cannot bind resolvers to the schema: %s\n", m->name, err);
+            gql_schema_free(schema);
+            return NULL;
+        }
+    }
+    size_t unbound = 0;
+    if (gql_schema_check_bound(schema, &unbound, err, sizeof err) != 0) {
+        fprintf(stderr, "entityd: the schema is not fully bound: %s (%zu field%s without a resolver)\n", err, unbound,
+                unbound == 1 ? "" : "s");
         gql_schema_free(schema);
         return NULL;
     }
     return schema;
 }
 
-/* Opens the database once at start: migrations, then the first-start admin key. */
+/* Opens the database once at start to apply the migrations. */
 static int prepare_store(const config_t *cfg) {
     char err[512];
     store_t *st = store_open(cfg->db_path, err, sizeof err);
@@ -88,12 +172,15 @@ static int prepare_store(const config_t *cfg) {
     if (store_migrate(st, err, sizeof err) != 0) {
         fprintf(stderr, "entityd: database migration failed: %s\n", err);
         rc = -1;
-    } else if (auth_bootstrap(st, cfg->data_dir, err, sizeof err) != 0) {
-        fprintf(stderr, "entityd: cannot create the admin key: %s\n", err);
-        rc = -1;
     }
     store_close(st);
     return rc;
+}
+
+/* Stops the modules that were started (or initialized), in reverse order. */
+static void stop_modules(app_t *app, size_t ninit) {
+    while (ninit-- > 0)
+        if (app->modules[ninit]->stop) app->modules[ninit]->stop(app, app->state[ninit]);
 }
 
 static int run_server(config_t *cfg) {
@@ -107,13 +194,30 @@ static int run_server(config_t *cfg) {
     signal(SIGPIPE, SIG_IGN);
 
     log_set_level((log_level_t)log_parse_level(cfg->log_level));
+    if (clock_is_fake()) log_warn("test clock in force", "ENTITYD_TEST_NOW_FILE=%s", getenv("ENTITYD_TEST_NOW_FILE"));
     if (make_dirs(cfg->data_dir) != 0) {
         fprintf(stderr, "entityd: cannot create the data directory %s: %s\n", cfg->data_dir, strerror(errno));
         return 1;
     }
     if (prepare_store(cfg) != 0) return 1;
-    gql_schema *schema = build_schema();
-    if (!schema) return 1;
+    if (app_nmodules > APP_MAX_MODULES) {
+        fprintf(stderr, "entityd: too many modules (%zu > %d)\n", app_nmodules, APP_MAX_MODULES);
+        return 1;
+    }
+
+    app_t app = {.cfg = cfg, .modules = app_modules, .nmodules = app_nmodules};
+    char err[512];
+    size_t ninit = 0;
+    int rc = 1;
+    for (; ninit < app.nmodules; ninit++) {
+        const app_module *m = app.modules[ninit];
+        if (m->init && m->init(&app, &app.state[ninit], err, sizeof err) != 0) {
+            fprintf(stderr, "entityd: module %s: %s\n", m->name, err);
+            goto out;
+        }
+    }
+    gql_schema *schema = build_schema(cfg);
+    if (!schema) goto out;
 
     gql_limits limits;
     gql_limits_default(&limits);
@@ -123,37 +227,40 @@ static int run_server(config_t *cfg) {
     limits.max_aliases = cfg->max_aliases;
     limits.max_fields = cfg->max_fields;
     limits.cache_entries = cfg->doc_cache_entries;
-    gql_engine *engine = gql_engine_new(schema, &limits);
-    if (!engine) {
+    app.engine = gql_engine_new(schema, &limits);
+    if (!app.engine) {
         fprintf(stderr, "entityd: cannot create the GraphQL engine\n");
-        return 1;
+        goto out;
     }
-    store_pool_t *pool = store_pool_new(cfg->db_path);
-    if (!pool) {
+    app.pool = store_pool_new(cfg->db_path);
+    if (!app.pool) {
         fprintf(stderr, "entityd: cannot create the database pool\n");
-        gql_engine_free(engine);
-        return 1;
+        goto out;
     }
-
-    worker_t *cleanup = worker_start("cleanup", cfg->db_path, cfg, cfg->cleanup_interval, kafka_cleanup_run, NULL);
-    char err[256];
-    http_server *http = http_server_start(cfg, engine, pool, err, sizeof err);
-    int rc = 0;
+    for (size_t i = 0; i < app.nmodules; i++) {
+        const app_module *m = app.modules[i];
+        if (m->start && m->start(&app, app.state[i], err, sizeof err) != 0) {
+            fprintf(stderr, "entityd: module %s cannot start: %s\n", m->name, err);
+            goto out;
+        }
+    }
+    http_server *http = http_server_start(&app, err, sizeof err);
     if (!http) {
         fprintf(stderr, "entityd: %s\n", err);
-        rc = 1;
-    } else {
-        log_info("entityd started", "version=%s graphql=http://%s:%d/graphql graphiql=http://%s:%d/graphiql",
-                 PACKAGE_VERSION, cfg->listen, cfg->port, cfg->listen, cfg->port);
-        int sig = 0;
-        while (sigwait(&stop, &sig) != 0) {
-        }
-        log_info("stopping", "signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
-        http_server_stop(http);
+        goto out;
     }
-    worker_stop(cleanup);
-    gql_engine_free(engine);
-    store_pool_free(pool);
+    log_info("entityd started", "version=%s graphql=http://%s:%d/graphql graphiql=http://%s:%d/graphiql",
+             PACKAGE_VERSION, cfg->listen, cfg->port, cfg->listen, cfg->port);
+    int sig = 0;
+    while (sigwait(&stop, &sig) != 0) {
+    }
+    log_info("stopping", "signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    http_server_stop(http);
+    rc = 0;
+out:
+    stop_modules(&app, ninit);
+    if (app.engine) gql_engine_free(app.engine);
+    if (app.pool) store_pool_free(app.pool);
     if (rc == 0) log_info("entityd stopped", "status=%d", 0);
     metrics_reset();
     return rc;

@@ -37,6 +37,8 @@ bool auth_account_has_agent(const account_t *acc, const char *agent_id);
 /* GraphQL: Actor.account/accounts, Account.*, createApiKey, revokeApiKey, updateAccount. */
 extern const gql_binding auth_bindings[];
 extern const size_t auth_nbindings;
+/* The module descriptor (app.h). */
+extern const struct app_module auth_module;
 
 /* Helpers for resolvers of every module (set a FORBIDDEN/UNAUTHENTICATED error and return -1):
  * may the caller read account `account_id`? (a key of that account, or ADMIN) */

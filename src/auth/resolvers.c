@@ -405,18 +405,61 @@ static int mutation_create_account(gql_resolve_info *info, const gql_val *parent
 }
 
 const gql_binding auth_bindings[] = {
-    {"Query.actor", query_actor},
-    {"Actor.account", actor_account},
-    {"Actor.accounts", actor_accounts},
-    {"Account.id", account_field},
-    {"Account.name", account_field},
-    {"Account.awsIntegration", account_field},
-    {"Account.syntheticPermission", account_field},
-    {"Account.infrastructureAgents", account_field},
-    {"Account.apiKeys", account_api_keys},
-    {"Mutation.createApiKey", mutation_create_api_key},
-    {"Mutation.revokeApiKey", mutation_revoke_api_key},
-    {"Mutation.updateAccount", mutation_update_account},
-    {"Mutation.createAccount", mutation_create_account},
+    {"Query.actor", query_actor, NULL},
+    {"Actor.account", actor_account, NULL},
+    {"Actor.accounts", actor_accounts, NULL},
+    {"Account.id", account_field, NULL},
+    {"Account.name", account_field, NULL},
+    {"Account.awsIntegration", account_field, NULL},
+    {"Account.syntheticPermission", account_field, NULL},
+    {"Account.infrastructureAgents", account_field, NULL},
+    {"Account.apiKeys", account_api_keys, NULL},
+    {"Mutation.createApiKey", mutation_create_api_key, NULL},
+    {"Mutation.revokeApiKey", mutation_revoke_api_key, NULL},
+    {"Mutation.updateAccount", mutation_update_account, NULL},
+    {"Mutation.createAccount", mutation_create_account, NULL},
+    /* Values built as maps by the resolvers above (and PageInfo/UserError/DeletePayload of base.graphql). */
+    GQL_BIND_PROPERTY("ApiKey.id"),
+    GQL_BIND_PROPERTY("ApiKey.name"),
+    GQL_BIND_PROPERTY("ApiKey.level"),
+    GQL_BIND_PROPERTY("ApiKey.prefix"),
+    GQL_BIND_PROPERTY("ApiKey.createdAt"),
+    GQL_BIND_PROPERTY("ApiKey.revokedAt"),
+    GQL_BIND_PROPERTY("CreateApiKeyPayload.key"),
+    GQL_BIND_PROPERTY("CreateApiKeyPayload.id"),
+    GQL_BIND_PROPERTY("CreateApiKeyPayload.success"),
+    GQL_BIND_PROPERTY("CreateApiKeyPayload.errors"),
+    GQL_BIND_PROPERTY("AccountPayload.account"),
+    GQL_BIND_PROPERTY("AccountPayload.success"),
+    GQL_BIND_PROPERTY("AccountPayload.errors"),
+    GQL_BIND_PROPERTY("UserError.message"),
+    GQL_BIND_PROPERTY("UserError.field"),
+    GQL_BIND_PROPERTY("DeletePayload.success"),
+    GQL_BIND_PROPERTY("DeletePayload.errors"),
+    GQL_BIND_PROPERTY("PageInfo.hasNextPage"),
+    GQL_BIND_PROPERTY("PageInfo.endCursor"),
 };
 const size_t auth_nbindings = sizeof auth_bindings / sizeof auth_bindings[0];
+
+/* Module init: creates account 1 and the ADMIN key on an empty store (auth_bootstrap). No state. */
+static int auth_module_init(app_t *app, void **state, char *err, size_t errlen) {
+    *state = NULL;
+    store_t *st = store_open(app->cfg->db_path, err, errlen);
+    if (!st) return -1;
+    char why[384];
+    int rc = auth_bootstrap(st, app->cfg->data_dir, why, sizeof why);
+    if (rc != 0) snprintf(err, errlen, "cannot create the admin key: %s", why);
+    store_close(st);
+    return rc;
+}
+
+static const char *const auth_schema_files[] = {"base.graphql", "accounts.graphql", NULL};
+
+/* The auth module (app.h): the API roots and accounts, and the first-start bootstrap. */
+const app_module auth_module = {
+    .name = "auth",
+    .schema_files = auth_schema_files,
+    .bindings = auth_bindings,
+    .nbindings = sizeof auth_bindings / sizeof auth_bindings[0],
+    .init = auth_module_init,
+};

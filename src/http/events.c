@@ -23,7 +23,7 @@ void http_events(const http_request *rq, http_response *resp) {
         http_set_error(resp, 503, CT_JSON, "INTERNAL", "the database is unavailable");
         return;
     }
-    request_ctx ctx = {.cfg = rq->cfg, .store = store, .now = (int64_t)time(NULL)};
+    request_ctx ctx = {.app = rq->app, .cfg = rq->cfg, .store = store, .now = (int64_t)time(NULL)};
     const char *key = http_header(rq, "API-Key");
     if (!key || !*key || strlen(key) > 256 || auth_authenticate(store, key, &ctx.principal) != 0 ||
         !ctx.principal.authenticated) {

@@ -317,7 +317,7 @@ void http_graphql(const http_request *rq, http_response *resp) {
         http_set_error(resp, 503, ctype, "INTERNAL", "the database is unavailable");
         return;
     }
-    request_ctx ctx = {.cfg = rq->cfg, .store = store, .now = (int64_t)time(NULL)};
+    request_ctx ctx = {.app = rq->app, .cfg = rq->cfg, .store = store, .now = (int64_t)time(NULL)};
     const char *key = http_header(rq, "API-Key");
     if (!key || !*key) {
         http_set_error(resp, 401, ctype, "UNAUTHENTICATED", "an API-Key header is required");

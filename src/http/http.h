@@ -9,15 +9,16 @@
 #include <time.h>
 
 #include "../config.h"
+#include "app.h"
 #include "graphql/graphql.h"
 #include "store/store.h"
 #include "util/buf.h"
 
 typedef struct http_server http_server;
 
-/* Starts listening on cfg->listen:cfg->port with cfg->threads pool threads. engine and pool are
- * borrowed and must outlive the server. NULL with a message in err on failure. */
-http_server *http_server_start(const config_t *cfg, gql_engine *engine, store_pool_t *pool, char *err, size_t errlen);
+/* Starts listening on cfg->listen:cfg->port with cfg->threads pool threads, serving the app's
+ * engine and store pool (borrowed: the app must outlive the server). NULL with a message in err. */
+http_server *http_server_start(app_t *app, char *err, size_t errlen);
 /* Stops accepting, lets requests in flight finish (bounded by cfg->request_timeout), then
  * closes every connection and frees the server. */
 void http_server_stop(http_server *s);
@@ -36,6 +37,7 @@ typedef struct {
     const config_t *cfg;
     gql_engine *engine;
     store_pool_t *pool;
+    app_t *app; /* reached by resolvers through request_ctx.app */
 } http_request;
 
 /* The response a handler fills. Either body (malloc'ed, owned by the response) or fd. */

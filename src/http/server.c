@@ -25,6 +25,7 @@ struct http_server {
     const config_t *cfg;
     gql_engine *engine;
     store_pool_t *pool;
+    app_t *app;
     atomic_int inflight; /* requests between their first callback and their completion */
 };
 
@@ -169,7 +170,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                        .body_len = st->body.len,
                        .cfg = srv->cfg,
                        .engine = srv->engine,
-                       .pool = srv->pool};
+                       .pool = srv->pool,
+                       .app = srv->app};
     http_response resp = {.status = 500, .fd = -1, .route = "other"};
     if (st->too_large) {
         http_set_error(&resp, 413, NULL, "PAYLOAD_TOO_LARGE", "request body exceeds the limit of %zu bytes",
@@ -242,15 +244,17 @@ static int resolve_listen(const config_t *cfg, struct sockaddr_storage *ss, sock
     return 0;
 }
 
-http_server *http_server_start(const config_t *cfg, gql_engine *engine, store_pool_t *pool, char *err, size_t errlen) {
+http_server *http_server_start(app_t *app, char *err, size_t errlen) {
+    const config_t *cfg = app->cfg;
     http_server *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    s->app = app;
     s->cfg = cfg;
-    s->engine = engine;
-    s->pool = pool;
+    s->engine = app->engine;
+    s->pool = app->pool;
     atomic_init(&s->inflight, 0);
 
     struct sockaddr_storage ss;
@@ -267,7 +271,7 @@ http_server *http_server_start(const config_t *cfg, gql_engine *engine, store_po
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s port %d (address in use, or not allowed?)", cfg->listen, cfg->port);

@@ -9,10 +9,12 @@
  * Relationships go with their entities (trigger in migrations/0002_kafka.sql). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "kafka/kafka.h"
+#include "workers/worker.h"
 #include "util/arena.h"
 #include "util/log.h"
 #include "util/metrics.h"
@@ -173,4 +175,38 @@ int kafka_cleanup_run(store_t *store, const config_t *cfg, void *arg) {
             "stale=%lld expired=%lld tenant_entities=%lld tenants=%lld ms=%.1f ok=%s", stale, expired, tenant_entities,
             tenants, ms, rc == 0 ? "true" : "false");
     return rc;
+}
+
+/* The kafka module's state (app.h): its cleanup worker. */
+typedef struct {
+    worker_t *cleanup;
+} kafka_state;
+
+int kafka_module_init(app_t *app, void **state, char *err, size_t errlen) {
+    (void)app;
+    *state = calloc(1, sizeof(kafka_state));
+    if (!*state) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int kafka_cleanup_start(app_t *app, void *state, char *err, size_t errlen) {
+    kafka_state *ks = state;
+    ks->cleanup = worker_start("cleanup", app->cfg->db_path, app->cfg, app->cfg->cleanup_interval, kafka_cleanup_run,
+                               NULL);
+    if (!ks->cleanup) {
+        snprintf(err, errlen, "cannot start the cleanup thread");
+        return -1;
+    }
+    return 0;
+}
+
+void kafka_cleanup_stop(app_t *app, void *state) {
+    (void)app;
+    kafka_state *ks = state;
+    if (!ks) return;
+    if (ks->cleanup) worker_stop(ks->cleanup);
+    free(ks);
 }

@@ -15,6 +15,8 @@
 /* KafkaNamespace, KafkaEntity, synthetic entity mutations, Account.kafka/tenants. */
 extern const gql_binding kafka_bindings[];
 extern const size_t kafka_nbindings;
+/* The module descriptor (app.h): schema/kafka.graphql, its resolvers, the cleanup worker. */
+extern const struct app_module kafka_module;
 
 /* POST /v1/events (shared/api/events.md): body is a JSON array of records, or NDJSON when
  * content_type is application/x-ndjson. Each record is validated and authorized on its own; the
@@ -30,5 +32,9 @@ int kafka_ingest(request_ctx *ctx, const char *body, size_t len, const char *con
  * in batches of cfg->cleanup_batch rows per short transaction stale ohi/api entities, expired
  * synthetic entities and tenants silent for cfg->tenant_ttl with their entities. arg is unused. */
 int kafka_cleanup_run(store_t *store, const config_t *cfg, void *arg);
+/* Module hooks: the state (holds the cleanup worker); start the cleanup thread (every cfg->cleanup_interval), stop it. */
+int kafka_module_init(app_t *app, void **state, char *err, size_t errlen);
+int kafka_cleanup_start(app_t *app, void *state, char *err, size_t errlen);
+void kafka_cleanup_stop(app_t *app, void *state);
 
 #endif

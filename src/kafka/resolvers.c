@@ -241,31 +241,35 @@ static int actor_entity(gql_resolve_info *info, const gql_val *parent, const gql
 
 /* ---- KafkaEntityConnection ---- */
 
-static int conn_field(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+static int conn_nodes(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    (void)args;
+    const kafka_conn *c = parent->obj.ptr;
+    *out = gql_list(info->arena, c->page->count);
+    for (size_t i = 0; i < c->page->count; i++)
+        out->list.items[i] = gql_object(c->page->items[i], NULL);
+    return 0;
+}
+
+static int conn_page_info(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    (void)args;
+    const kafka_conn *c = parent->obj.ptr;
+    gql_val m = gql_map(info->arena, 2);
+    gql_map_set(info->arena, &m, "hasNextPage", gql_bool(c->page->has_next));
+    gql_val cursor = gql_null();
+    if (c->page->count) cursor = gql_str(kafka_cursor_encode(info->arena, c->page->items[c->page->count - 1]->guid));
+    gql_map_set(info->arena, &m, "endCursor", cursor);
+    *out = m;
+    return 0;
+}
+
+static int conn_total_count(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
     (void)args;
     kafka_conn *c = parent->obj.ptr;
-    const char *f = info->field->name;
-    if (strcmp(f, "nodes") == 0) {
-        *out = gql_list(info->arena, c->page->count);
-        for (size_t i = 0; i < c->page->count; i++)
-            out->list.items[i] = gql_object(c->page->items[i], NULL);
-    } else if (strcmp(f, "pageInfo") == 0) {
-        gql_val m = gql_map(info->arena, 2);
-        gql_map_set(info->arena, &m, "hasNextPage", gql_bool(c->page->has_next));
-        gql_val cursor = gql_null();
-        if (c->page->count)
-            cursor = gql_str(kafka_cursor_encode(info->arena, c->page->items[c->page->count - 1]->guid));
-        gql_map_set(info->arena, &m, "endCursor", cursor);
-        *out = m;
-    } else if (strcmp(f, "totalCount") == 0) {
-        int64_t n = 0;
-        char err[256] = "";
-        if (kafka_count_entities(c->store, c->account_id, &c->filter, c->reporting_since, &n, err, sizeof err) < 0)
-            return internal_error(info, "totalCount", err);
-        *out = gql_int(n);
-    } else {
-        return internal_error(info, "connection", f);
-    }
+    int64_t n = 0;
+    char err[256] = "";
+    if (kafka_count_entities(c->store, c->account_id, &c->filter, c->reporting_since, &n, err, sizeof err) < 0)
+        return internal_error(info, "totalCount", err);
+    *out = gql_int(n);
     return 0;
 }
 
@@ -300,86 +304,117 @@ static int entity_relationships(gql_resolve_info *info, kafka_entity *e, gql_val
     return 0;
 }
 
+/* The KafkaEntity fields served by entity_field; each binding carries one of these as its datum. */
+enum kafka_entity_field {
+    KF_GUID = 1, KF_ACCOUNT_ID, KF_NAME, KF_TYPE, KF_PROVIDER, KF_CLUSTER_NAME, KF_TENANT, KF_EXTERNAL_ID,
+    KF_REPORTING, KF_LAST_SEEN, KF_CREATED_AT, KF_SYNTHETIC, KF_EXPIRES_AT, KF_ALERT_SEVERITY, KF_METADATA,
+    KF_METRICS
+};
+
+#define KF(x) ((const void *)(intptr_t)(x))
+
 static int entity_field(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
     (void)args;
-    kafka_entity *e = parent->obj.ptr;
+    const kafka_entity *e = parent->obj.ptr;
     arena_t *a = info->arena;
-    const char *f = info->field->name;
-    request_ctx *ctx = ctx_of(info);
-    if (strcmp(f, "guid") == 0)
-        *out = gql_str(e->guid);
-    else if (strcmp(f, "accountId") == 0)
-        *out = gql_int(e->account_id);
-    else if (strcmp(f, "name") == 0)
-        *out = gql_str(e->name);
-    else if (strcmp(f, "type") == 0)
-        *out = gql_enum(e->type);
-    else if (strcmp(f, "provider") == 0)
-        *out = gql_enum(e->provider);
-    else if (strcmp(f, "clusterName") == 0)
-        *out = gql_str(e->cluster_name);
-    else if (strcmp(f, "tenant") == 0)
-        *out = gql_str(e->tenant);
-    else if (strcmp(f, "externalId") == 0)
-        *out = gql_str(e->external_id);
-    else if (strcmp(f, "reporting") == 0)
+    switch ((enum kafka_entity_field)(intptr_t)info->field->resolve_data) {
+    case KF_GUID: *out = gql_str(e->guid); break;
+    case KF_ACCOUNT_ID: *out = gql_int(e->account_id); break;
+    case KF_NAME: *out = gql_str(e->name); break;
+    case KF_TYPE: *out = gql_enum(e->type); break;
+    case KF_PROVIDER: *out = gql_enum(e->provider); break;
+    case KF_CLUSTER_NAME: *out = gql_str(e->cluster_name); break;
+    case KF_TENANT: *out = gql_str(e->tenant); break;
+    case KF_EXTERNAL_ID: *out = gql_str(e->external_id); break;
+    case KF_REPORTING: {
+        const request_ctx *ctx = ctx_of(info);
         *out = gql_bool(kafka_is_reporting(e->last_seen, ctx->now, ctx->cfg));
-    else if (strcmp(f, "lastSeen") == 0)
-        *out = datetime_val(a, e->last_seen);
-    else if (strcmp(f, "createdAt") == 0)
-        *out = datetime_val(a, e->created_at);
-    else if (strcmp(f, "synthetic") == 0)
-        *out = gql_bool(e->synthetic);
-    else if (strcmp(f, "expiresAt") == 0)
-        *out = e->has_expires_at ? datetime_val(a, e->expires_at) : gql_null();
-    else if (strcmp(f, "alertSeverity") == 0)
-        *out = gql_enum(e->alert_severity ? e->alert_severity : "NOT_ALERTING");
-    else if (strcmp(f, "metadata") == 0)
-        *out = gql_raw_json(e->metadata);
-    else if (strcmp(f, "metrics") == 0) {
+        break;
+    }
+    case KF_LAST_SEEN: *out = datetime_val(a, e->last_seen); break;
+    case KF_CREATED_AT: *out = datetime_val(a, e->created_at); break;
+    case KF_SYNTHETIC: *out = gql_bool(e->synthetic); break;
+    case KF_EXPIRES_AT: *out = e->has_expires_at ? datetime_val(a, e->expires_at) : gql_null(); break;
+    case KF_ALERT_SEVERITY: *out = gql_enum(e->alert_severity ? e->alert_severity : "NOT_ALERTING"); break;
+    case KF_METADATA: *out = gql_raw_json(e->metadata); break;
+    case KF_METRICS: {
         gql_val m = gql_map(a, 4);
         gql_map_set(a, &m, "throughputIn", opt_float(e->has_throughput_in, e->throughput_in));
         gql_map_set(a, &m, "throughputOut", opt_float(e->has_throughput_out, e->throughput_out));
         gql_map_set(a, &m, "consumerLag", opt_float(e->has_consumer_lag, e->consumer_lag));
-        gql_map_set(a, &m, "updatedAt",
-                    e->has_metrics_updated_at ? datetime_val(a, e->metrics_updated_at) : gql_null());
+        gql_map_set(a, &m, "updatedAt", e->has_metrics_updated_at ? datetime_val(a, e->metrics_updated_at) : gql_null());
         *out = m;
-    } else if (strcmp(f, "relationships") == 0) {
-        return entity_relationships(info, e, out);
-    } else {
-        return internal_error(info, "entity field", f);
+        break;
+    }
+    default: return internal_error(info, "entity field", info->field->name);
     }
     return 0;
 }
 
+static int entity_relationships_field(gql_resolve_info *info, const gql_val *parent, const gql_val *args,
+                                      gql_val *out) {
+    (void)args;
+    return entity_relationships(info, parent->obj.ptr, out);
+}
+
 const gql_binding kafka_bindings[] = {
-    {"Actor.entity", actor_entity},
-    {"Account.kafka", account_kafka},
-    {"Account.tenants", account_tenants},
-    {"KafkaNamespace.entities", ns_entities},
-    {"KafkaNamespace.entity", ns_entity},
-    {"KafkaEntityConnection.nodes", conn_field},
-    {"KafkaEntityConnection.pageInfo", conn_field},
-    {"KafkaEntityConnection.totalCount", conn_field},
-    {"KafkaEntity.guid", entity_field},
-    {"KafkaEntity.accountId", entity_field},
-    {"KafkaEntity.name", entity_field},
-    {"KafkaEntity.type", entity_field},
-    {"KafkaEntity.provider", entity_field},
-    {"KafkaEntity.clusterName", entity_field},
-    {"KafkaEntity.tenant", entity_field},
-    {"KafkaEntity.externalId", entity_field},
-    {"KafkaEntity.reporting", entity_field},
-    {"KafkaEntity.lastSeen", entity_field},
-    {"KafkaEntity.createdAt", entity_field},
-    {"KafkaEntity.synthetic", entity_field},
-    {"KafkaEntity.expiresAt", entity_field},
-    {"KafkaEntity.alertSeverity", entity_field},
-    {"KafkaEntity.metadata", entity_field},
-    {"KafkaEntity.metrics", entity_field},
-    {"KafkaEntity.relationships", entity_field},
-    {"Mutation.createSyntheticKafkaEntity", kafka_create_synthetic},
-    {"Mutation.deleteSyntheticKafkaEntity", kafka_delete_synthetic},
+    {"Actor.entity", actor_entity, NULL},
+    {"Account.kafka", account_kafka, NULL},
+    {"Account.tenants", account_tenants, NULL},
+    {"KafkaNamespace.entities", ns_entities, NULL},
+    {"KafkaNamespace.entity", ns_entity, NULL},
+    {"KafkaEntityConnection.nodes", conn_nodes, NULL},
+    {"KafkaEntityConnection.pageInfo", conn_page_info, NULL},
+    {"KafkaEntityConnection.totalCount", conn_total_count, NULL},
+    {"KafkaEntity.guid", entity_field, KF(KF_GUID)},
+    {"KafkaEntity.accountId", entity_field, KF(KF_ACCOUNT_ID)},
+    {"KafkaEntity.name", entity_field, KF(KF_NAME)},
+    {"KafkaEntity.type", entity_field, KF(KF_TYPE)},
+    {"KafkaEntity.provider", entity_field, KF(KF_PROVIDER)},
+    {"KafkaEntity.clusterName", entity_field, KF(KF_CLUSTER_NAME)},
+    {"KafkaEntity.tenant", entity_field, KF(KF_TENANT)},
+    {"KafkaEntity.externalId", entity_field, KF(KF_EXTERNAL_ID)},
+    {"KafkaEntity.reporting", entity_field, KF(KF_REPORTING)},
+    {"KafkaEntity.lastSeen", entity_field, KF(KF_LAST_SEEN)},
+    {"KafkaEntity.createdAt", entity_field, KF(KF_CREATED_AT)},
+    {"KafkaEntity.synthetic", entity_field, KF(KF_SYNTHETIC)},
+    {"KafkaEntity.expiresAt", entity_field, KF(KF_EXPIRES_AT)},
+    {"KafkaEntity.alertSeverity", entity_field, KF(KF_ALERT_SEVERITY)},
+    {"KafkaEntity.metadata", entity_field, KF(KF_METADATA)},
+    {"KafkaEntity.metrics", entity_field, KF(KF_METRICS)},
+    {"KafkaEntity.relationships", entity_relationships_field, NULL},
+    {"Mutation.createSyntheticKafkaEntity", kafka_create_synthetic, NULL},
+    {"Mutation.deleteSyntheticKafkaEntity", kafka_delete_synthetic, NULL},
+    /* Values built as maps by the resolvers above. */
+    GQL_BIND_PROPERTY("Tenant.id"),
+    GQL_BIND_PROPERTY("Tenant.firstSeen"),
+    GQL_BIND_PROPERTY("Tenant.lastSeen"),
+    GQL_BIND_PROPERTY("Tenant.entityCount"),
+    GQL_BIND_PROPERTY("KafkaMetrics.throughputIn"),
+    GQL_BIND_PROPERTY("KafkaMetrics.throughputOut"),
+    GQL_BIND_PROPERTY("KafkaMetrics.consumerLag"),
+    GQL_BIND_PROPERTY("KafkaMetrics.updatedAt"),
+    GQL_BIND_PROPERTY("EntityRelationship.source"),
+    GQL_BIND_PROPERTY("EntityRelationship.target"),
+    GQL_BIND_PROPERTY("EntityRelationship.type"),
+    GQL_BIND_PROPERTY("EntityOutline.guid"),
+    GQL_BIND_PROPERTY("EntityOutline.name"),
+    GQL_BIND_PROPERTY("EntityOutline.type"),
+    GQL_BIND_PROPERTY("CreateSyntheticKafkaEntityPayload.entity"),
+    GQL_BIND_PROPERTY("CreateSyntheticKafkaEntityPayload.success"),
+    GQL_BIND_PROPERTY("CreateSyntheticKafkaEntityPayload.errors"),
 };
 
 const size_t kafka_nbindings = sizeof kafka_bindings / sizeof kafka_bindings[0];
+
+static const char *const kafka_schema_files[] = {"kafka.graphql", NULL, NULL};
+
+const app_module kafka_module = {
+    .name = "kafka",
+    .schema_files = kafka_schema_files,
+    .bindings = kafka_bindings,
+    .nbindings = sizeof kafka_bindings / sizeof kafka_bindings[0],
+    .init = kafka_module_init,
+    .start = kafka_cleanup_start,
+    .stop = kafka_cleanup_stop,
+};

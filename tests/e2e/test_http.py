@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,7 +15,7 @@ import tempfile
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BIN, SRCDIR, Server, tap  # noqa: E402
+from harness import BIN, SRCDIR, Server, free_port, tap  # noqa: E402
 
 ORIGIN = "http://app.example.test"
 
@@ -436,6 +437,31 @@ def test_cli():
                              text=True, timeout=30, env={k: v for k, v in os.environ.items()
                                                           if not k.startswith("ENTITYD_")})
         tap.ok(out.returncode == 1 and "cannot listen" in out.stderr, "port in use: exit 1 with a message",
+               detail=out.stderr[-2000:])
+    # A schema field that no module binds: refuse to start, naming it (never answer null silently).
+    with tempfile.TemporaryDirectory() as d:
+        sd = os.path.join(d, "schema")
+        shutil.copytree(os.path.join(SRCDIR, "schema"), sd)
+        with open(os.path.join(sd, "kafka.graphql"), "a") as f:
+            f.write('\nextend type Query {\n  "bound by no module"\n  orphanField: String\n}\n')
+        out = subprocess.run([BIN, "--port", str(free_port()), "--data-dir", os.path.join(d, "data"), "--schema-dir", sd],
+                             capture_output=True, text=True, timeout=30,
+                             env={k: v for k, v in os.environ.items() if not k.startswith("ENTITYD_")})
+        tap.ok(out.returncode == 1 and "Query.orphanField has no resolver" in out.stderr,
+               "a schema field without a resolver: exit 1 naming it", detail=out.stderr[-2000:])
+        with open(os.path.join(sd, "extra.graphql"), "w") as f:
+            f.write('"x"\nscalar Extra\n')
+        out = subprocess.run([BIN, "--port", str(free_port()), "--data-dir", os.path.join(d, "data"), "--schema-dir", sd],
+                             capture_output=True, text=True, timeout=30,
+                             env={k: v for k, v in os.environ.items() if not k.startswith("ENTITYD_")})
+        tap.ok(out.returncode == 1 and "extra.graphql belongs to no module" in out.stderr,
+               "a schema file no module claims: exit 1 naming it", detail=out.stderr[-2000:])
+    # Two entityd on one port: the second exits 1 (the kernel must never split requests between two databases).
+    with Server() as first, tempfile.TemporaryDirectory() as d:
+        out = subprocess.run([BIN, "--listen", "127.0.0.1", "--port", str(first.port), "--data-dir", d],
+                             capture_output=True, text=True, timeout=30,
+                             env={k: v for k, v in os.environ.items() if not k.startswith("ENTITYD_")})
+        tap.ok(out.returncode == 1 and "cannot listen" in out.stderr, "a second entityd on the same port: exit 1",
                detail=out.stderr[-2000:])
 
 

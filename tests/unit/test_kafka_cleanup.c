@@ -110,7 +110,7 @@ static void ingest(fixture *f, buf_t *b) {
     buf_putc(b, ']');
     arena_t *a = arena_new();
     principal_t p = {true, 1, 1, AUTH_ADMIN};
-    request_ctx ctx = {&f->cfg, f->s, p, a, f->now};
+    request_ctx ctx = {.cfg = &f->cfg, .store = f->s, .principal = p, .arena = a, .now = f->now};
     buf_t out = BUF_INIT;
     int status = 0;
     kafka_ingest(&ctx, b->data, b->len, "application/json", &out, &status);

@@ -95,7 +95,7 @@ static principal_t key_of(int64_t account, auth_level_t level) {
 /* Runs kafka_ingest; returns the parsed response (caller decrefs) and the status. */
 static json_t *ingest_as(fixture *f, principal_t p, const char *body, const char *ctype, int *status) {
     arena_t *a = arena_new();
-    request_ctx ctx = {&f->cfg, f->s, p, a, f->now};
+    request_ctx ctx = {.cfg = &f->cfg, .store = f->s, .principal = p, .arena = a, .now = f->now};
     buf_t out = BUF_INIT;
     *status = 0;
     kafka_ingest(&ctx, body, strlen(body), ctype, &out, status);

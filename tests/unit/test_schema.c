@@ -455,9 +455,26 @@ static void test_binding(void **state) {
     assert_non_null(strstr(err, "Query.zz"));
     assert_int_equal(gql_schema_bind(s, "Nope.a", dummy_resolve, NULL, err, sizeof err), -1);
     assert_int_equal(gql_schema_bind(s, "Query", dummy_resolve, NULL, err, sizeof err), -1);
-    gql_binding table[] = {{"Query.b", dummy_resolve}, {"Query.c", dummy_resolve}};
+    gql_binding table[] = {{"Query.b", dummy_resolve, NULL}, {"Query.c", dummy_resolve, NULL}};
     assert_int_equal(gql_schema_bind_all(s, table, 1, err, sizeof err), 0);
     assert_int_equal(gql_schema_bind_all(s, table, 2, err, sizeof err), -1);
+    /* The start-up check: Query.a and Query.b are bound, so every field is; a new object type's
+     * unbound field is named, and an explicit property binding (GQL_BIND_PROPERTY) counts. */
+    size_t unbound = 99;
+    assert_int_equal(gql_schema_check_bound(s, &unbound, err, sizeof err), 0);
+    assert_int_equal(unbound, 0);
+    gql_schema *s2 = expect_ok("type Query { a: Int t: T } type T { x: Int y: Int }", a);
+    assert_int_equal(gql_schema_check_bound(s2, &unbound, err, sizeof err), -1);
+    assert_int_equal(unbound, 4);
+    assert_string_equal(err, "Query.a has no resolver");
+    gql_binding t2[] = {{"Query.a", dummy_resolve, NULL}, {"Query.t", dummy_resolve, &marker},
+                        GQL_BIND_PROPERTY("T.x")};
+    assert_int_equal(gql_schema_bind_all(s2, t2, 3, err, sizeof err), 0);
+    assert_ptr_equal(gql_type_field(s2->query, "t")->resolve_data, &marker);
+    assert_int_equal(gql_schema_check_bound(s2, &unbound, err, sizeof err), -1);
+    assert_int_equal(unbound, 1);
+    assert_string_equal(err, "T.y has no resolver");
+    gql_schema_free(s2);
     assert_int_equal(gql_schema_set_type_resolver(s, "U", dummy_type_resolver), 0);
     assert_ptr_equal(gql_schema_type(s, "U")->resolve_type, dummy_type_resolver);
     assert_int_equal(gql_schema_set_type_resolver(s, "Query", dummy_type_resolver), -1);

@@ -185,13 +185,28 @@ int gql_schema_bind(gql_schema *s, const char *coordinate, gql_resolve_fn fn, vo
     if (!f) return -1;
     f->resolve = fn;
     f->resolve_data = data;
+    f->bound = true;
     return 0;
 }
 
 int gql_schema_bind_all(gql_schema *s, const gql_binding *table, size_t n, char *err, size_t errlen) {
     for (size_t i = 0; i < n; i++)
-        if (gql_schema_bind(s, table[i].coordinate, table[i].fn, NULL, err, errlen)) return -1;
+        if (gql_schema_bind(s, table[i].coordinate, table[i].fn, (void *)table[i].data, err, errlen)) return -1;
     return 0;
+}
+
+int gql_schema_check_bound(const gql_schema *s, size_t *nunbound, char *err, size_t errlen) {
+    size_t n = 0;
+    for (size_t i = 0; i < s->ntypes; i++) {
+        const gql_type *t = s->type_list[i];
+        if (t->kind != GQL_OBJECT || t->builtin || strncmp(t->name, "__", 2) == 0) continue;
+        for (size_t j = 0; j < t->nfields; j++) {
+            if (t->fields[j]->bound) continue;
+            if (n++ == 0) snprintf(err, errlen, "%s.%s has no resolver", t->name, t->fields[j]->name);
+        }
+    }
+    if (nunbound) *nunbound = n;
+    return n ? -1 : 0;
 }
 
 int gql_schema_set_type_resolver(gql_schema *s, const char *type_name, gql_type_resolve_fn fn) {

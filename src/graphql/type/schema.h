@@ -82,6 +82,7 @@ struct gql_field {
     const char *deprecation_reason;
     gql_resolve_fn resolve; /* NULL: default resolver (map lookup by field name) */
     void *resolve_data;     /* available to the resolver as info->field->resolve_data */
+    bool bound;             /* set by gql_schema_bind: a resolver or an explicit property lookup */
     const gql_type *parent;
     const gql_field_def *ast;
 };
@@ -191,13 +192,25 @@ void gql_schema_free(gql_schema *s);
  * does not exist (with a message in err). */
 int gql_schema_bind(gql_schema *s, const char *coordinate, gql_resolve_fn fn, void *data, char *err, size_t errlen);
 
+/* One row of a module's binding table: the resolver of "Type.field" and the datum it receives as
+ * info->field->resolve_data (so one function can serve several fields without dispatching on the
+ * field's name). fn NULL binds the field explicitly to the default property lookup (the parent is
+ * a map holding the field's value by name): write it GQL_BIND_PROPERTY("Type.field"). */
 typedef struct {
     const char *coordinate;
     gql_resolve_fn fn;
+    const void *data;
 } gql_binding;
+
+#define GQL_BIND_PROPERTY(coordinate) {(coordinate), NULL, NULL}
 
 /* Binds a table; stops at the first unknown coordinate. */
 int gql_schema_bind_all(gql_schema *s, const gql_binding *table, size_t n, char *err, size_t errlen);
+
+/* The start-up check: every field of every object type the schema defines (introspection types
+ * aside) has been bound, to a resolver or explicitly to the property lookup. Returns 0, or -1 with
+ * the first unbound coordinate named in err ("Type.field has no resolver"); *nunbound counts them. */
+int gql_schema_check_bound(const gql_schema *s, size_t *nunbound, char *err, size_t errlen);
 int gql_schema_set_type_resolver(gql_schema *s, const char *type_name, gql_type_resolve_fn fn);
 /* Sets coercion for a custom scalar (JSON, DateTime, Duration are pre-set by the engine). */
 int gql_schema_set_scalar(gql_schema *s, const char *name, const gql_scalar_funcs *funcs);
