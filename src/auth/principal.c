@@ -18,3 +18,7 @@ int auth_level_parse(const char *name) {
         if (strcmp(name, level_names[i]) == 0) return i;
     return -1;
 }
+
+bool auth_may_access_account(const principal_t *p, int64_t account_id) {
+    return p->authenticated && (p->level == AUTH_ADMIN || p->account_id == account_id);
+}

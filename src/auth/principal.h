@@ -22,6 +22,10 @@ typedef struct {
     auth_level_t level;
 } principal_t;
 
+/* The one account-access rule (seed 004 Security Model): a key reaches its own account; an ADMIN
+ * key reaches every account. */
+bool auth_may_access_account(const principal_t *p, int64_t account_id);
+
 const char *auth_level_name(auth_level_t l);
 int auth_level_parse(const char *name); /* -1 when unknown */
 

@@ -16,6 +16,7 @@
 #include "auth/auth.h"
 #include "auth/auth_internal.h"
 #include "context.h"
+#include "payload.h"
 #include "graphql/error.h"
 #include "util/log.h"
 
@@ -43,7 +44,7 @@ int auth_require_account(gql_resolve_info *info, int64_t account_id) {
     if (!authenticated(info))
         return gql_resolver_error(info, GQL_CODE_UNAUTHENTICATED, "a valid API key is required (header API-Key)");
     const principal_t *p = &rctx(info)->principal;
-    if (p->level != AUTH_ADMIN && p->account_id != account_id)
+    if (!auth_may_access_account(p, account_id))
         return gql_resolver_error(info, GQL_CODE_FORBIDDEN, "this API key may not read account %lld",
                                   (long long)account_id);
     return 0;
@@ -78,25 +79,11 @@ static int load_account(gql_resolve_info *info, int64_t id, gql_val *out) {
     return rc;
 }
 
-static gql_val user_errors(arena_t *a, const char *message, const char *field) {
-    gql_val list = gql_list(a, message ? 1 : 0);
-    if (message) {
-        gql_val e = gql_map(a, 2);
-        gql_map_set(a, &e, "message", gql_str(message));
-        gql_map_set(a, &e, "field", gql_str(field));
-        list.list.items[0] = e;
-    }
-    return list;
-}
-
-/* A payload {success, errors} plus, on failure, the given null fields. */
+/* A payload {success, errors} with at most one UserError plus, on failure, the given null fields. */
 static gql_val payload(arena_t *a, const char *message, const char *field, const char *const *nulls, size_t nnulls) {
-    gql_val p = gql_map(a, 2 + nnulls);
-    for (size_t i = 0; i < nnulls; i++)
-        gql_map_set(a, &p, nulls[i], gql_null());
-    gql_map_set(a, &p, "success", gql_bool(message == NULL));
-    gql_map_set(a, &p, "errors", user_errors(a, message, field));
-    return p;
+    user_errors ue = {.arena = a};
+    if (message) user_error_add(&ue, field, "%s", message);
+    return user_payload(&ue, nulls, NULL, nnulls);
 }
 
 /* A string argument or input field copied into the arena: NULL when absent or null; *bad set

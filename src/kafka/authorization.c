@@ -29,7 +29,7 @@ static int kafka_deny(kafka_authz_denial *d, const char *reason, const char *mes
 int kafka_authorize(arena_t *a, const principal_t *p, int64_t record_account, const account_t *acc,
                     const char *provider, const char *agent_id, kafka_authz_denial *denial) {
     if (!p || !p->authenticated) return kafka_deny(denial, "unauthenticated", "a valid API-Key is required");
-    if (p->level != AUTH_ADMIN && p->account_id != record_account)
+    if (!auth_may_access_account(p, record_account))
         return kafka_deny(denial, "account_mismatch",
                           arena_printf(a, "the API key belongs to account %" PRId64 ", not account %" PRId64,
                                        p->account_id, record_account));

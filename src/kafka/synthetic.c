@@ -10,6 +10,7 @@
 
 #include "auth/auth.h"
 #include "context.h"
+#include "payload.h"
 #include "kafka/identity.h"
 #include "kafka/query.h"
 #include "kafka/relationships.h"
@@ -31,44 +32,15 @@ bool kafka_cluster_name_valid(const char *s, size_t len) {
 
 /* ---- payloads ---- */
 
-typedef struct {
-    arena_t *arena;
-    gql_val errors; /* list of UserError maps */
-    size_t nerrors;
-} user_errors;
-
-static void add_error(user_errors *ue, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void add_error(user_errors *ue, const char *field, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = arena_vprintf(ue->arena, fmt, ap);
-    va_end(ap);
-    gql_val m = gql_map(ue->arena, 2);
-    gql_map_set(ue->arena, &m, "message", gql_str(msg));
-    gql_map_set(ue->arena, &m, "field", gql_str(field));
-    gql_val *items = arena_alloc(ue->arena, (ue->nerrors + 1) * sizeof *items);
-    if (ue->nerrors) memcpy(items, ue->errors.list.items, ue->nerrors * sizeof *items);
-    items[ue->nerrors++] = m;
-    ue->errors.kind = GQL_V_LIST;
-    ue->errors.list.items = items;
-    ue->errors.list.count = ue->nerrors;
-}
-
+/* {entity?, success, errors} (payload.h). */
 static gql_val payload(user_errors *ue, const char *object_key, gql_val object) {
-    gql_val m = gql_map(ue->arena, 3);
-    if (object_key) gql_map_set(ue->arena, &m, object_key, object);
-    gql_map_set(ue->arena, &m, "success", gql_bool(ue->nerrors == 0));
-    gql_val errs = ue->errors;
-    if (ue->nerrors == 0) errs = gql_list(ue->arena, 0);
-    gql_map_set(ue->arena, &m, "errors", errs);
-    return m;
+    return user_payload(ue, &object_key, &object, object_key ? 1 : 0);
 }
 
 /* Level check shared by both mutations: a SYNTHETIC or ADMIN key (seed 004 AuthorizationLevel). */
 static bool level_allows(request_ctx *ctx, user_errors *ue, const char *what) {
     if (ctx->principal.level >= AUTH_SYNTHETIC) return true;
-    add_error(ue, NULL, "API key level %s may not %s synthetic entities: SYNTHETIC or ADMIN is required",
+    user_error_add(ue, NULL, "API key level %s may not %s synthetic entities: SYNTHETIC or ADMIN is required",
               auth_level_name(ctx->principal.level), what);
     return false;
 }
@@ -103,19 +75,19 @@ static void validate_input(request_ctx *ctx, const gql_val *input, synthetic_inp
 
     const char *type = input_str(a, input, "type", &len);
     in->type = type ? kafka_type_resolve("api", type) : NULL;
-    if (!in->type) add_error(ue, "input.type", "type must be a KafkaEntityType");
+    if (!in->type) user_error_add(ue, "input.type", "type must be a KafkaEntityType");
 
     len = 0;
     in->name = input_str(a, input, "name", &len);
     if (!in->name || len == 0 || all_space(in->name, len))
-        add_error(ue, "input.name", "name must not be empty");
+        user_error_add(ue, "input.name", "name must not be empty");
     else if (len > KAFKA_SYNTHETIC_NAME_MAX || memchr(in->name, '\0', len))
-        add_error(ue, "input.name", "name must be at most %d bytes without NUL characters", KAFKA_SYNTHETIC_NAME_MAX);
+        user_error_add(ue, "input.name", "name must be at most %d bytes without NUL characters", KAFKA_SYNTHETIC_NAME_MAX);
 
     len = 0;
     in->cluster_name = input_str(a, input, "clusterName", &len);
     if (!in->cluster_name || !kafka_cluster_name_valid(in->cluster_name, len))
-        add_error(ue, "input.clusterName", "clusterName must be 1 to %d characters of A-Z a-z 0-9 . _ -",
+        user_error_add(ue, "input.clusterName", "clusterName must be 1 to %d characters of A-Z a-z 0-9 . _ -",
                   KAFKA_SYNTHETIC_NAME_MAX);
 
     /* ttl: absent or null means the configured maximum (--synthetic-max-ttl). */
@@ -125,22 +97,22 @@ static void validate_input(request_ctx *ctx, const gql_val *input, synthetic_inp
     if (!gql_is_null(ttl)) {
         in->ttl = ttl->kind == GQL_V_INT ? ttl->i : 0;
         if (in->ttl <= 0)
-            add_error(ue, "input.ttl", "ttl must be a positive number of seconds");
+            user_error_add(ue, "input.ttl", "ttl must be a positive number of seconds");
         else if (in->ttl > max_ttl)
-            add_error(ue, "input.ttl", "ttl must be at most %lld seconds", (long long)max_ttl);
+            user_error_add(ue, "input.ttl", "ttl must be at most %lld seconds", (long long)max_ttl);
     }
 
     in->metadata = NULL;
     const gql_val *md = gql_map_get(input, "metadata");
     if (!gql_is_null(md)) {
         if (md->kind != GQL_V_MAP) {
-            add_error(ue, "input.metadata", "metadata must be a JSON object");
+            user_error_add(ue, "input.metadata", "metadata must be a JSON object");
         } else {
             buf_t b = BUF_INIT;
             if (gql_val_write_json(md, &b) < 0)
-                add_error(ue, "input.metadata", "metadata must be a JSON object");
+                user_error_add(ue, "input.metadata", "metadata must be a JSON object");
             else if (b.len > KAFKA_SYNTHETIC_METADATA_MAX)
-                add_error(ue, "input.metadata", "metadata must be at most %d bytes of JSON",
+                user_error_add(ue, "input.metadata", "metadata must be at most %d bytes of JSON",
                           KAFKA_SYNTHETIC_METADATA_MAX);
             else
                 in->metadata = arena_strndup(a, buf_cstr(&b), b.len);
@@ -152,23 +124,23 @@ static void validate_input(request_ctx *ctx, const gql_val *input, synthetic_inp
 /* Who may create for the account: the key's own account (ADMIN: any), and the account's
  * syntheticPermission (seed 004 validateAuthorization, case 'api'). */
 static bool account_allows(request_ctx *ctx, int64_t account_id, user_errors *ue) {
-    if (ctx->principal.level != AUTH_ADMIN && ctx->principal.account_id != account_id) {
-        add_error(ue, "input.accountId", "the API key belongs to account %lld, not account %lld",
+    if (!auth_may_access_account(&ctx->principal, account_id)) {
+        user_error_add(ue, "input.accountId", "the API key belongs to account %lld, not account %lld",
                   (long long)ctx->principal.account_id, (long long)account_id);
         return false;
     }
     account_t acc;
     int rc = auth_account_get(ctx->store, account_id, ue->arena, &acc);
     if (rc == 1) {
-        add_error(ue, "input.accountId", "account %lld does not exist", (long long)account_id);
+        user_error_add(ue, "input.accountId", "account %lld does not exist", (long long)account_id);
         return false;
     }
     if (rc < 0) {
-        add_error(ue, NULL, "internal error while reading account %lld", (long long)account_id);
+        user_error_add(ue, NULL, "internal error while reading account %lld", (long long)account_id);
         return false;
     }
     if (!acc.synthetic_permission) {
-        add_error(ue, "input.accountId",
+        user_error_add(ue, "input.accountId",
                   "account %lld does not have syntheticPermission: synthetic entity creation not allowed",
                   (long long)account_id);
         return false;
@@ -252,7 +224,7 @@ int kafka_create_synthetic(gql_resolve_info *info, const gql_val *parent, const 
     user_errors ue = {.arena = info->arena};
     const gql_val *input = gql_map_get(args, "input");
     synthetic_input in = {0};
-    if (!gql_arg_int(input, "accountId", &in.account_id)) add_error(&ue, "input.accountId", "accountId is required");
+    if (!gql_arg_int(input, "accountId", &in.account_id)) user_error_add(&ue, "input.accountId", "accountId is required");
 
     if (ue.nerrors == 0 && level_allows(ctx, &ue, "create") && account_allows(ctx, in.account_id, &ue))
         validate_input(ctx, input, &in, &ue);
@@ -277,7 +249,7 @@ int kafka_create_synthetic(gql_resolve_info *info, const gql_val *parent, const 
     int rc = store_synthetic(ctx->store, info->arena, &id, guid, &in, ctx->now);
     if (rc < 0) return gql_resolver_error(info, GQL_CODE_INTERNAL, "internal error while storing the entity");
     if (rc == 1) {
-        add_error(&ue, "input.name", "a reported (not synthetic) entity already has this identity");
+        user_error_add(&ue, "input.name", "a reported (not synthetic) entity already has this identity");
         *out = payload(&ue, "entity", gql_null());
         return 0;
     }
@@ -313,9 +285,9 @@ int kafka_delete_synthetic(gql_resolve_info *info, const gql_val *parent, const 
     int rc = guid ? kafka_get_entity(ctx->store, info->arena, guid, account, &e, err, sizeof err) : 1;
     if (rc < 0) return gql_resolver_error(info, GQL_CODE_INTERNAL, "internal error while reading the entity");
     if (rc == 1) {
-        add_error(&ue, "guid", "no entity with this GUID in an account the API key may read");
+        user_error_add(&ue, "guid", "no entity with this GUID in an account the API key may read");
     } else if (!e->synthetic) {
-        add_error(&ue, "guid", "entity is not synthetic: only synthetic entities can be deleted");
+        user_error_add(&ue, "guid", "entity is not synthetic: only synthetic entities can be deleted");
     } else {
         /* Relationships go with it (trigger entities_delete_relationships). */
         sqlite3 *db = store_db(ctx->store);
@@ -327,7 +299,7 @@ int kafka_delete_synthetic(gql_resolve_info *info, const gql_val *parent, const 
             sqlite3_finalize(st);
             return gql_resolver_error(info, GQL_CODE_INTERNAL, "internal error while deleting the entity");
         }
-        if (sqlite3_changes(db) == 0) add_error(&ue, "guid", "entity was deleted concurrently");
+        if (sqlite3_changes(db) == 0) user_error_add(&ue, "guid", "entity was deleted concurrently");
         sqlite3_finalize(st);
         if (ue.nerrors == 0)
             log_info("synthetic entity deleted", "account=%lld guid=\"%s\"", (long long)e->account_id, guid);
