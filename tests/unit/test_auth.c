@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "fixture.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,8 +22,7 @@
 #include "util/log.h"
 
 typedef struct {
-    char dir[64];
-    char db[128];
+    test_store ts; /* fixture.h: temporary migrated store */
     char key_path[128];
     store_t *s;
 } fixture;
@@ -30,35 +31,18 @@ static int setup(void **state) {
     static fixture storage; /* static: nothing to free when setup fails */
     fixture *f = &storage;
     memset(f, 0, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/entityd-test-auth-XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    snprintf(f->db, sizeof f->db, "%.63s/t.db", f->dir);
-    snprintf(f->key_path, sizeof f->key_path, "%.63s/admin.key", f->dir);
-    char err[512];
-    f->s = store_open(f->db, err, sizeof err);
-    if (!f->s || store_migrate(f->s, err, sizeof err) != 0) return -1;
+    if (test_store_open(&f->ts, "auth") != 0) return -1;
+    f->s = f->ts.s;
+    snprintf(f->key_path, sizeof f->key_path, "%.63s/admin.key", f->ts.dir);
     *state = f;
     return 0;
 }
 
 static int teardown(void **state) {
     fixture *f = *state;
-    store_close(f->s);
-    const char *sfx[] = {"", "-wal", "-shm"};
-    char p[160];
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->db, sfx[i]);
-        unlink(p);
-    }
     unlink(f->key_path);
-    rmdir(f->dir);
+    test_store_close(&f->ts);
     return 0;
-}
-
-static void exec(store_t *s, const char *sql) {
-    char *msg = NULL;
-    int rc = sqlite3_exec(store_db(s), sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK) fail_msg("%s: %s", sql, msg ? msg : "?");
 }
 
 static long long q_int(store_t *s, const char *sql) {
@@ -128,7 +112,7 @@ static void test_ct_equal(void **state) {
 
 static void test_authenticate(void **state) {
     fixture *f = *state;
-    exec(f->s, "INSERT INTO accounts(id,name,created_at) VALUES (5,'five','2024-01-01T00:00:00Z')");
+    test_exec(f->s, "INSERT INTO accounts(id,name,created_at) VALUES (5,'five','2024-01-01T00:00:00Z')");
     char key[AUTH_KEY_LEN + 1], err[256];
     int64_t id = 0;
     assert_int_equal(auth_key_create(f->s, 5, AUTH_SYNTHETIC, "ci", 1700000000, key, &id, err, sizeof err), 0);
@@ -190,7 +174,7 @@ static void test_authenticate(void **state) {
 
 static void test_last_admin_key_guard(void **state) {
     fixture *f = *state;
-    exec(f->s, "INSERT INTO accounts(id,name,created_at) VALUES (1,'one','2024-01-01T00:00:00Z')");
+    test_exec(f->s, "INSERT INTO accounts(id,name,created_at) VALUES (1,'one','2024-01-01T00:00:00Z')");
     char k1[AUTH_KEY_LEN + 1], k2[AUTH_KEY_LEN + 1], err[256];
     int64_t id1, id2;
     assert_int_equal(auth_key_create(f->s, 1, AUTH_ADMIN, "a1", 0, k1, &id1, err, sizeof err), 0);
@@ -208,8 +192,8 @@ static void test_accounts(void **state) {
     arena_t *a = arena_new();
     account_t acc;
     assert_int_equal(auth_account_get(f->s, 3, a, &acc), 1);
-    exec(f->s, "INSERT INTO accounts(id,name,created_at) VALUES (3,'three','2024-01-01T00:00:00Z')");
-    exec(f->s, "INSERT INTO accounts(id,name,aws_integration,created_at) VALUES (2,'two',1,'2024-01-01T00:00:00Z')");
+    test_exec(f->s, "INSERT INTO accounts(id,name,created_at) VALUES (3,'three','2024-01-01T00:00:00Z')");
+    test_exec(f->s, "INSERT INTO accounts(id,name,aws_integration,created_at) VALUES (2,'two',1,'2024-01-01T00:00:00Z')");
     assert_int_equal(auth_account_get(f->s, 3, a, &acc), 0);
     assert_int_equal(acc.id, 3);
     assert_string_equal(acc.name, "three");
@@ -271,7 +255,7 @@ static void test_accounts(void **state) {
     nid = 0;
     auth_account_update_t noname = {0};
     assert_int_equal(auth_account_create(f->s, &nid, &noname, 1700000000), -1);
-    exec(f->s, "DELETE FROM accounts WHERE id = 4");
+    test_exec(f->s, "DELETE FROM accounts WHERE id = 4");
 
     int64_t *ids;
     size_t n;
@@ -285,7 +269,7 @@ static void test_accounts(void **state) {
 static void test_bootstrap(void **state) {
     fixture *f = *state;
     char err[512] = "";
-    assert_int_equal(auth_bootstrap(f->s, f->dir, err, sizeof err), 0);
+    assert_int_equal(auth_bootstrap(f->s, f->ts.dir, err, sizeof err), 0);
     struct stat st;
     assert_int_equal(stat(f->key_path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -308,7 +292,7 @@ static void test_bootstrap(void **state) {
     arena_free(a);
 
     /* Second start: nothing created, the file untouched. */
-    assert_int_equal(auth_bootstrap(f->s, f->dir, err, sizeof err), 0);
+    assert_int_equal(auth_bootstrap(f->s, f->ts.dir, err, sizeof err), 0);
     assert_int_equal(q_int(f->s, "SELECT count(*) FROM accounts"), 1);
     assert_int_equal(q_int(f->s, "SELECT count(*) FROM api_keys"), 1);
     struct stat st2;
@@ -317,8 +301,8 @@ static void test_bootstrap(void **state) {
     assert_int_equal(st2.st_mtime, st.st_mtime);
 
     /* An empty database next to a stale admin.key: refused with a clear message, nothing created. */
-    exec(f->s, "DELETE FROM accounts");
-    assert_int_equal(auth_bootstrap(f->s, f->dir, err, sizeof err), -1);
+    test_exec(f->s, "DELETE FROM accounts");
+    assert_int_equal(auth_bootstrap(f->s, f->ts.dir, err, sizeof err), -1);
     assert_non_null(strstr(err, "already exists"));
     assert_int_equal(q_int(f->s, "SELECT count(*) FROM accounts"), 0);
     assert_int_equal(sqlite3_get_autocommit(store_db(f->s)), 1);

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "fixture.h"
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -20,8 +22,7 @@
 #include "util/log.h"
 
 typedef struct {
-    char dir[64];
-    char db[128];
+    test_store ts; /* fixture.h: temporary migrated store */
     store_t *s;
     arena_t *arena;
     request_ctx ctx;
@@ -32,22 +33,14 @@ typedef struct {
 
 static arena_t *g_arena; /* the current fixture's arena, for str_of */
 
-static void exec(store_t *s, const char *sql) {
-    char *msg = NULL;
-    if (sqlite3_exec(store_db(s), sql, NULL, NULL, &msg) != SQLITE_OK) fail_msg("%s: %s", sql, msg ? msg : "?");
-}
-
 static int setup(void **state) {
     static fixture storage; /* static: nothing to free when setup fails */
     fixture *f = &storage;
     memset(f, 0, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/entityd-test-authr-XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    snprintf(f->db, sizeof f->db, "%.63s/t.db", f->dir);
     char err[512];
-    f->s = store_open(f->db, err, sizeof err);
-    if (!f->s || store_migrate(f->s, err, sizeof err) != 0) return -1;
-    exec(f->s, "INSERT INTO accounts(id,name,created_at) VALUES (1,'one','2024-01-01T00:00:00Z'),"
+    if (test_store_open(&f->ts, "authr") != 0) return -1;
+    f->s = f->ts.s;
+    test_exec(f->s, "INSERT INTO accounts(id,name,created_at) VALUES (1,'one','2024-01-01T00:00:00Z'),"
                "(2,'two','2024-01-01T00:00:00Z')");
     int64_t id;
     if (auth_key_create(f->s, 1, AUTH_ADMIN, "admin", 1700000000, f->admin_key, &id, err, sizeof err) != 0) return -1;
@@ -65,15 +58,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     fixture *f = *state;
-    store_close(f->s);
-    arena_free(f->arena);
-    const char *sfx[] = {"", "-wal", "-shm"};
-    char p[160];
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->db, sfx[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
+    test_store_close(&f->ts);
     return 0;
 }
 

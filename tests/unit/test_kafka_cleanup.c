@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "fixture.h"
 #include <time.h>
 #include <unistd.h>
 
@@ -19,38 +21,19 @@
 #include "util/metrics.h"
 
 typedef struct {
-    char dir[64];
-    char path[128];
+    test_store ts; /* fixture.h: temporary migrated store */
     store_t *s;
     config_t cfg;
     int64_t now;
 } fixture;
 
-static void exec_sql(store_t *s, const char *sql) {
-    char *err = NULL;
-    if (sqlite3_exec(store_db(s), sql, NULL, NULL, &err) != SQLITE_OK) {
-        fprintf(stderr, "# %s: %s\n", sql, err ? err : "?");
-        sqlite3_free(err);
-        fail();
-    }
-}
-
 static int setup(void **state) {
     fixture *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/test_kafka_cleanup.XXXXXX");
-    if (!mkdtemp(f->dir)) {
+    if (test_store_open(&f->ts, "cleanup") != 0) {
         free(f);
         return -1;
     }
-    snprintf(f->path, sizeof f->path, "%s/entityd.db", f->dir);
-    char err[256];
-    f->s = store_open(f->path, err, sizeof err);
-    if (!f->s || store_migrate(f->s, err, sizeof err) != 0) {
-        fprintf(stderr, "# store: %s\n", err);
-        if (f->s) store_close(f->s);
-        free(f);
-        return -1;
-    }
+    f->s = f->ts.s;
     f->cfg.max_batch_events = 1000;
     f->cfg.max_body_bytes = 1 << 20;
     f->cfg.reporting_window = 300;
@@ -60,7 +43,7 @@ static int setup(void **state) {
     f->cfg.lag_warning = 10000;
     f->cfg.lag_critical = 100000;
     f->now = (int64_t)time(NULL);
-    exec_sql(f->s, "INSERT INTO accounts(id, name, aws_integration, synthetic_permission, created_at) VALUES"
+    test_exec(f->s, "INSERT INTO accounts(id, name, aws_integration, synthetic_permission, created_at) VALUES"
                    " (1, 'one', 1, 1, '2026-01-01T00:00:00Z');"
                    "INSERT INTO account_agents(account_id, agent_id) VALUES (1, 'agent-42');");
     *state = f;
@@ -69,14 +52,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     fixture *f = *state;
-    store_close(f->s);
-    char p[192];
-    static const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
+    test_store_close(&f->ts);
     free(f);
     metrics_reset();
     return 0;

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "fixture.h"
 #include <jansson.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,38 +23,19 @@
 #include "util/metrics.h"
 
 typedef struct {
-    char dir[64];
-    char path[128];
+    test_store ts; /* fixture.h: temporary migrated store */
     store_t *s;
     config_t cfg;
     int64_t now;
 } fixture;
 
-static void exec_sql(store_t *s, const char *sql) {
-    char *err = NULL;
-    if (sqlite3_exec(store_db(s), sql, NULL, NULL, &err) != SQLITE_OK) {
-        fprintf(stderr, "# %s: %s\n", sql, err ? err : "?");
-        sqlite3_free(err);
-        fail();
-    }
-}
-
 static int setup(void **state) {
     fixture *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/test_kafka_ingest.XXXXXX");
-    if (!mkdtemp(f->dir)) {
+    if (test_store_open(&f->ts, "ingest") != 0) {
         free(f);
         return -1;
     }
-    snprintf(f->path, sizeof f->path, "%s/entityd.db", f->dir);
-    char err[256];
-    f->s = store_open(f->path, err, sizeof err);
-    if (!f->s || store_migrate(f->s, err, sizeof err) != 0) {
-        fprintf(stderr, "# store: %s\n", err);
-        if (f->s) store_close(f->s);
-        free(f);
-        return -1;
-    }
+    f->s = f->ts.s;
     f->cfg.max_batch_events = 50;
     f->cfg.max_body_bytes = 1 << 20;
     f->cfg.reporting_window = 300;
@@ -64,7 +47,7 @@ static int setup(void **state) {
     f->now = (int64_t)time(NULL);
     /* Account 1 can do everything; account 2 has no AWS integration and no synthetic permission;
      * account 3 has the AWS integration only. */
-    exec_sql(f->s, "INSERT INTO accounts(id, name, aws_integration, synthetic_permission, created_at) VALUES"
+    test_exec(f->s, "INSERT INTO accounts(id, name, aws_integration, synthetic_permission, created_at) VALUES"
                    " (1, 'one', 1, 1, '2026-01-01T00:00:00Z'), (2, 'two', 0, 0, '2026-01-01T00:00:00Z'),"
                    " (3, 'three', 1, 0, '2026-01-01T00:00:00Z');"
                    "INSERT INTO account_agents(account_id, agent_id) VALUES (1, 'agent-42'), (2, 'agent-7');");
@@ -74,14 +57,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     fixture *f = *state;
-    store_close(f->s);
-    char p[192];
-    static const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
+    test_store_close(&f->ts);
     free(f);
     metrics_reset();
     return 0;
@@ -747,7 +723,7 @@ static void test_default_tenant(void **state) {
  * 202 is visible to another connection (committed before the response). */
 static void test_atomic_and_durable(void **state) {
     fixture *f = *state;
-    exec_sql(f->s, "CREATE TEMP TRIGGER boom BEFORE INSERT ON entities WHEN NEW.cluster_name = 'boom'"
+    test_exec(f->s, "CREATE TEMP TRIGGER boom BEFORE INSERT ON entities WHEN NEW.cluster_name = 'boom'"
                    " BEGIN SELECT RAISE(ABORT, 'boom'); END;");
     const char *rec =
         "{\"key\":\"af-13::x\",\"value\":{\"provider\":\"azure-eventhubs\",\"entityType\":\"KAFKA_TOPIC\","
@@ -770,7 +746,7 @@ static void test_atomic_and_durable(void **state) {
     json_decref(r);
     assert_true(sqlite3_get_autocommit(store_db(f->s)));
     char err[128];
-    store_t *other = store_open(f->path, err, sizeof err);
+    store_t *other = store_open(f->ts.path, err, sizeof err);
     assert_non_null(other);
     sqlite3_stmt *st;
     assert_int_equal(

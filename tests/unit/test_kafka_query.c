@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "fixture.h"
 #include <unistd.h>
 
 #include "kafka/query.h"
@@ -22,17 +24,10 @@
 #define SINCE (NOW - 300)
 
 typedef struct {
-    char dir[64];
-    char path[128];
+    test_store ts; /* fixture.h: temporary migrated store */
     store_t *s;
     arena_t *a;
 } fixture;
-
-static void exec(store_t *s, const char *sql) {
-    char *msg = NULL;
-    int rc = sqlite3_exec(store_db(s), sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK) fail_msg("%s: %s", sql, msg ? msg : "?");
-}
 
 /* Inserts one entity; guid is built like identity.c does ({account}|INFRA|{type}|{id}). */
 static void put(store_t *s, int64_t account, const char *type, const char *provider, const char *name,
@@ -72,24 +67,15 @@ static void put(store_t *s, int64_t account, const char *type, const char *provi
 
 static int setup(void **state) {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/entityd-test-kq-XXXXXX");
-    if (!mkdtemp(f->dir)) {
+    if (test_store_open(&f->ts, "kq") != 0) {
         free(f);
         return -1;
     }
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    char err[256];
-    f->s = store_open(f->path, err, sizeof err);
-    if (!f->s || store_migrate(f->s, err, sizeof err) < 0) {
-        fprintf(stderr, "# store: %s\n", err);
-        if (f->s) store_close(f->s);
-        free(f);
-        return -1;
-    }
+    f->s = f->ts.s;
     f->a = arena_new();
-    exec(f->s, "INSERT INTO accounts (id, name, created_at) VALUES (1, 'one', '2026-01-01T00:00:00Z'), "
+    test_exec(f->s, "INSERT INTO accounts (id, name, created_at) VALUES (1, 'one', '2026-01-01T00:00:00Z'), "
                "(2, 'two', '2026-01-01T00:00:00Z')");
-    exec(f->s, "BEGIN");
+    test_exec(f->s, "BEGIN");
     /* account 1: a mixed fleet. */
     put(f->s, 1, "KAFKA_CLUSTER", "OHI", "payments", "payments", "af-10", 0, NOW - 10, "NOT_ALERTING", -1);
     put(f->s, 1, "KAFKA_BROKER", "OHI", "payments-broker-1", "payments", "af-10", 0, NOW - 10, "NOT_ALERTING", -1);
@@ -104,7 +90,7 @@ static int setup(void **state) {
     put(f->s, 1, "KAFKA_TOPIC", "API", "nameXwithYwild", "synth", NULL, 1, NOW - 1, "NOT_ALERTING", -1);
     /* account 2: must never show up in account 1's results. */
     put(f->s, 2, "KAFKA_CLUSTER", "OHI", "payments", "payments", "af-10", 0, NOW - 10, "NOT_ALERTING", -1);
-    exec(f->s, "COMMIT");
+    test_exec(f->s, "COMMIT");
     *state = f;
     return 0;
 }
@@ -112,14 +98,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
     fixture *f = *state;
     arena_free(f->a);
-    store_close(f->s);
-    const char *sfx[] = {"", "-wal", "-shm", "-journal"};
-    char p[160];
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
+    test_store_close(&f->ts);
     free(f);
     return 0;
 }
@@ -264,13 +243,13 @@ static void test_reporting_in_sql(void **state) {
 
 static void test_keyset_paging(void **state) {
     fixture *f = *state;
-    exec(f->s, "BEGIN");
+    test_exec(f->s, "BEGIN");
     char name[32];
     for (int i = 0; i < 997; i++) {
         snprintf(name, sizeof name, "bulk-%04d", (i * 7919) % 997);
         put(f->s, 1, i % 2 ? "KAFKA_TOPIC" : "AWSMSKTOPIC", "OHI", name, "bulk", "af-30", 0, NOW, "NOT_ALERTING", -1);
     }
-    exec(f->s, "COMMIT");
+    test_exec(f->s, "COMMIT");
     for (int variant = 0; variant < 2; variant++) {
         kafka_filter k = nofilter();
         k.cluster_name = "bulk";
@@ -335,14 +314,14 @@ static int profile_stmt(unsigned type, void *ctx, void *p, void *x) {
  * never sorting the account (an unfiltered page went from 450 ms to 0.2 ms on 1M entities). */
 static void test_pages_never_sort_the_account(void **state) {
     fixture *f = *state;
-    exec(f->s, "BEGIN");
+    test_exec(f->s, "BEGIN");
     char name[32];
     for (int i = 0; i < 500; i++) {
         snprintf(name, sizeof name, "t-%04d", i);
         put(f->s, 1, "KAFKA_TOPIC", i % 3 ? "OHI" : "CONFLUENT_CLOUD", name, i % 2 ? "c1" : "c2", "af-40", 0, NOW,
             "NOT_ALERTING", -1);
     }
-    exec(f->s, "COMMIT");
+    test_exec(f->s, "COMMIT");
     kafka_filter none = nofilter(), byprov = nofilter(), bycluster = nofilter(), bytenant = nofilter();
     kafka_filter twoprov = nofilter(), bysev = nofilter();
     kafka_filter_add(f->a, &byprov.providers, &byprov.nproviders, "CONFLUENT_CLOUD");
@@ -422,7 +401,7 @@ static int count_stmts(unsigned type, void *ctx, void *p, void *x) {
 
 static void test_relationships_one_query_per_page(void **state) {
     fixture *f = *state;
-    exec(f->s,
+    test_exec(f->s,
          "INSERT INTO relationships (account_id, source_guid, target_guid, type, source_name, source_type, "
          "target_name, target_type, created_at) VALUES "
          "(1, '1|INFRA|KAFKA_CLUSTER|OHI-payments-payments', '1|INFRA|KAFKA_BROKER|OHI-payments-broker-1-payments', "
@@ -481,7 +460,7 @@ static void test_relationships_one_query_per_page(void **state) {
 
 static void test_tenants_with_counts(void **state) {
     fixture *f = *state;
-    exec(f->s, "INSERT INTO tenants (account_id, id, first_seen, last_seen) VALUES (1, 'af-20', 10, 20), "
+    test_exec(f->s, "INSERT INTO tenants (account_id, id, first_seen, last_seen) VALUES (1, 'af-20', 10, 20), "
                "(1, 'af-10', 5, 30), (1, 'af-99', 1, 2), (2, 'af-10', 7, 8)");
     kafka_tenant *ts = NULL;
     size_t n = 0;
