@@ -69,6 +69,8 @@ typedef struct {
     ptrvec_t accepted; /* kafka_record * */
     ptrvec_t rejected; /* kafka_reject * */
     strmap_t accounts; /* "id" -> account_t *, or &kafka_no_account */
+    char *err;         /* the caller's message buffer (kafka_ingest) */
+    size_t errlen;
 } kafka_batch;
 
 static account_t kafka_no_account;
@@ -597,31 +599,10 @@ static int kafka_write_batch(kafka_batch *b) {
 
 /* ---- request ---- */
 
-static int kafka_fail(buf_t *out, int *http_status, int status, const char *message) {
-    *http_status = status;
-    buf_puts(out, "{\"error\":");
-    buf_json_string(out, message, strlen(message));
-    buf_puts(out, "}");
-    char labels[32];
-    snprintf(labels, sizeof labels, "status=\"%d\"", status);
-    metrics_counter_add("entityd_ingest_batches_failed_total", "POST /v1/events requests not processed, by status",
-                        labels, 1);
-    return -1;
-}
-
-static bool kafka_is_ndjson(const char *content_type) {
-    if (!content_type) return false;
-    while (*content_type == ' ')
-        content_type++;
-    static const char *types[] = {"application/x-ndjson", "application/ndjson", "application/jsonl",
-                                  "application/x-jsonlines"};
-    for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
-        size_t n = strlen(types[i]);
-        if (strncasecmp(content_type, types[i], n) == 0 &&
-            (content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' '))
-            return true;
-    }
-    return false;
+/* A batch that cannot be processed: the code and why (kafka.h). */
+static kafka_ingest_code kafka_fail(kafka_batch *b, kafka_ingest_code code, const char *message) {
+    snprintf(b->err, b->errlen, "%s", message);
+    return code;
 }
 
 static bool kafka_blank(const char *s, size_t n) {
@@ -632,7 +613,7 @@ static bool kafka_blank(const char *s, size_t n) {
 
 /* NDJSON: one record per non-blank line. A line that is not JSON is a rejected record; a body where
  * no line is JSON is not JSON at all (400). */
-static int kafka_parse_ndjson(kafka_batch *b, const char *body, size_t len, buf_t *out, int *http_status) {
+static kafka_ingest_code kafka_parse_ndjson(kafka_batch *b, const char *body, size_t len) {
     size_t max = b->ctx->cfg->max_batch_events;
     size_t lines = 0;
     for (size_t i = 0; i < len;) {
@@ -641,10 +622,10 @@ static int kafka_parse_ndjson(kafka_batch *b, const char *body, size_t len, buf_
         if (!kafka_blank(body + i, end - i)) lines++;
         i = end + 1;
     }
-    if (lines == 0) return kafka_fail(out, http_status, 400, "empty body: send a JSON array of records or NDJSON");
+    if (lines == 0) return kafka_fail(b, KAFKA_INGEST_BAD_BODY, "empty body: send a JSON array of records or NDJSON");
     if (lines > max)
         return kafka_fail(
-            out, http_status, 413,
+            b, KAFKA_INGEST_TOO_LARGE,
             arena_printf(b->ctx->arena, "too many records: %zu in one batch, the limit is %zu", lines, max));
     size_t index = 0;
     size_t parsed = 0;
@@ -665,24 +646,24 @@ static int kafka_parse_ndjson(kafka_batch *b, const char *body, size_t len, buf_
                 parsed++;
                 int rc = kafka_batch_add(b, index, rec);
                 json_decref(rec);
-                if (rc != 0) return kafka_fail(out, http_status, 500, "storage error");
+                if (rc != 0) return kafka_fail(b, KAFKA_INGEST_STORE_ERROR, "storage error");
             }
             index++;
         }
         i = end + 1;
     }
     if (parsed == 0)
-        return kafka_fail(out, http_status, 400, arena_printf(b->ctx->arena, "body is not NDJSON: %s", first_error));
-    return 0;
+        return kafka_fail(b, KAFKA_INGEST_BAD_BODY, arena_printf(b->ctx->arena, "body is not NDJSON: %s", first_error));
+    return KAFKA_INGEST_OK;
 }
 
-static int kafka_parse_json(kafka_batch *b, const char *body, size_t len, buf_t *out, int *http_status) {
+static kafka_ingest_code kafka_parse_json(kafka_batch *b, const char *body, size_t len) {
     if (kafka_blank(body, len))
-        return kafka_fail(out, http_status, 400, "empty body: send a JSON array of records or NDJSON");
+        return kafka_fail(b, KAFKA_INGEST_BAD_BODY, "empty body: send a JSON array of records or NDJSON");
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
     if (!root)
-        return kafka_fail(out, http_status, 400,
+        return kafka_fail(b, KAFKA_INGEST_BAD_BODY,
                           arena_printf(b->ctx->arena, "body is not JSON: %s at line %d column %d%s", jerr.text,
                                        jerr.line, jerr.column,
                                        json_error_code(&jerr) == json_error_numeric_overflow
@@ -696,7 +677,7 @@ static int kafka_parse_json(kafka_batch *b, const char *body, size_t len, buf_t 
         size_t n = json_array_size(root);
         if (n > b->ctx->cfg->max_batch_events) {
             json_decref(root);
-            return kafka_fail(out, http_status, 413,
+            return kafka_fail(b, KAFKA_INGEST_TOO_LARGE,
                               arena_printf(b->ctx->arena, "too many records: %zu in one batch, the limit is %zu", n,
                                            (size_t)b->ctx->cfg->max_batch_events));
         }
@@ -704,11 +685,11 @@ static int kafka_parse_json(kafka_batch *b, const char *body, size_t len, buf_t 
             rc = kafka_batch_add(b, i, json_array_get(root, i));
     } else {
         json_decref(root);
-        return kafka_fail(out, http_status, 400, "body must be a JSON array of records");
+        return kafka_fail(b, KAFKA_INGEST_BAD_BODY, "body must be a JSON array of records");
     }
     json_decref(root);
-    if (rc != 0) return kafka_fail(out, http_status, 500, "storage error");
-    return 0;
+    if (rc != 0) return kafka_fail(b, KAFKA_INGEST_STORE_ERROR, "storage error");
+    return KAFKA_INGEST_OK;
 }
 
 static int kafka_cmp_reject(const void *x, const void *y) {
@@ -717,32 +698,32 @@ static int kafka_cmp_reject(const void *x, const void *y) {
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
-int kafka_ingest(request_ctx *ctx, const char *body, size_t len, const char *content_type, buf_t *response_json,
-                 int *http_status) {
+kafka_ingest_code kafka_ingest(request_ctx *ctx, const char *body, size_t len, kafka_body_format format,
+                               buf_t *response_json, char *err, size_t errlen) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (!ctx->principal.authenticated)
-        return kafka_fail(response_json, http_status, 401, "a valid API-Key header is required");
-    if (ctx->cfg->max_body_bytes && len > ctx->cfg->max_body_bytes)
-        return kafka_fail(
-            response_json, http_status, 413,
-            arena_printf(ctx->arena, "body of %zu bytes is over the limit of %zu", len, ctx->cfg->max_body_bytes));
-    if (ctx->now <= 0) ctx->now = (int64_t)time(NULL);
-
     kafka_batch b;
     memset(&b, 0, sizeof b);
     b.ctx = ctx;
+    b.err = err;
+    b.errlen = errlen;
+    if (!ctx->principal.authenticated)
+        return kafka_fail(&b, KAFKA_INGEST_UNAUTHENTICATED, "a valid API-Key header is required");
+    if (ctx->cfg->max_body_bytes && len > ctx->cfg->max_body_bytes)
+        return kafka_fail(&b, KAFKA_INGEST_TOO_LARGE,
+                          arena_printf(ctx->arena, "body of %zu bytes is over the limit of %zu", len,
+                                       ctx->cfg->max_body_bytes));
+    if (ctx->now <= 0) ctx->now = (int64_t)time(NULL);
     strmap_init(&b.accounts, ctx->arena);
-    int rc = kafka_is_ndjson(content_type) ? kafka_parse_ndjson(&b, body ? body : "", len, response_json, http_status)
-                                           : kafka_parse_json(&b, body ? body : "", len, response_json, http_status);
-    if (rc != 0) return -1;
+    kafka_ingest_code rc = format == KAFKA_BODY_NDJSON ? kafka_parse_ndjson(&b, body ? body : "", len)
+                                                       : kafka_parse_json(&b, body ? body : "", len);
+    if (rc != KAFKA_INGEST_OK) return rc;
     if (kafka_write_batch(&b) != 0)
-        return kafka_fail(response_json, http_status, 500, "storage error: the batch was not stored, retry it");
+        return kafka_fail(&b, KAFKA_INGEST_STORE_ERROR, "storage error: the batch was not stored, retry it");
 
     size_t accepted = b.accepted.count;
     size_t rejected = b.rejected.count;
     if (rejected > 1) qsort(b.rejected.items, rejected, sizeof *b.rejected.items, kafka_cmp_reject);
-    *http_status = 202;
     buf_printf(response_json, "{\"accepted\":%zu,\"rejected\":%zu,\"errors\":[", accepted, rejected);
     for (size_t i = 0; i < rejected; i++) {
         const kafka_reject *rj = b.rejected.items[i];
@@ -762,5 +743,5 @@ int kafka_ingest(request_ctx *ctx, const char *body, size_t len, const char *con
                         (double)rejected);
     metrics_observe("entityd_ingest_batch_seconds", "Time to validate and store one POST /v1/events batch", NULL, secs);
     log_info("ingest batch", "accepted=%zu rejected=%zu ms=%.1f", accepted, rejected, secs * 1000.0);
-    return 0;
+    return KAFKA_INGEST_OK;
 }

@@ -18,15 +18,24 @@ extern const size_t kafka_nbindings;
 /* The module descriptor (app.h): schema/kafka.graphql, its resolvers, the cleanup worker. */
 extern const struct app_module kafka_module;
 
-/* POST /v1/events (shared/api/events.md): body is a JSON array of records, or NDJSON when
- * content_type is application/x-ndjson. Each record is validated and authorized on its own; the
- * accepted ones are written in ONE transaction committed before this returns. Sets *http_status
- * and appends the JSON response body to response_json:
- *   202 {"accepted":N,"rejected":M,"errors":[{"index":i,"message":"..."}]}
- *   400 / 401 / 413 / 500 {"error":"..."}
- * Returns 0 when the batch was processed (202), -1 otherwise. */
-int kafka_ingest(request_ctx *ctx, const char *body, size_t len, const char *content_type, buf_t *response_json,
-                 int *http_status);
+/* The outcome of one batch (the HTTP layer maps it to a status code). */
+typedef enum {
+    KAFKA_INGEST_OK = 0,          /* processed: response_json holds the summary */
+    KAFKA_INGEST_UNAUTHENTICATED, /* no valid key */
+    KAFKA_INGEST_BAD_BODY,        /* not a JSON array/object or NDJSON, or empty */
+    KAFKA_INGEST_TOO_LARGE,       /* more records or bytes than the limits */
+    KAFKA_INGEST_STORE_ERROR      /* nothing stored; the client may retry the batch */
+} kafka_ingest_code;
+
+typedef enum { KAFKA_BODY_JSON, KAFKA_BODY_NDJSON } kafka_body_format;
+
+/* The event ingest (shared/api/events.md): the body is a JSON array of records (or one record
+ * object), or NDJSON. Each record is validated and authorized on its own; the accepted ones are
+ * written in ONE transaction committed before this returns. On KAFKA_INGEST_OK appends
+ *   {"accepted":N,"rejected":M,"errors":[{"index":i,"reason":"...","message":"..."}]}
+ * to response_json; otherwise returns the code with the reason in err. */
+kafka_ingest_code kafka_ingest(request_ctx *ctx, const char *body, size_t len, kafka_body_format format,
+                               buf_t *response_json, char *err, size_t errlen);
 
 /* worker_fn of the cleanup thread (seed 004 cleanupStaleEntities, seed 003 dead tenants): deletes
  * in batches of cfg->cleanup_batch rows per short transaction stale ohi/api entities, expired

@@ -213,6 +213,10 @@ def check_bodies(s, admin):
     status, _, raw = s.request("POST", "/v1/events", '"just a string"',
                                {"Content-Type": "application/json", "API-Key": admin})
     tap.ok(status == 400, "400 for JSON that is not an array of records", detail=(status, raw))
+    err = json.loads(raw)
+    tap.ok(list(err) == ["errors"] and err["errors"][0]["extensions"]["code"] == "BAD_REQUEST" and
+           "array" in err["errors"][0]["message"], "the 400 body has the one error shape of every endpoint",
+           detail=err)
     status, body = s.events([])
     tap.ok(status == 202 and body == {"accepted": 0, "rejected": 0, "errors": []}, "an empty array: 202, nothing",
            detail=body)

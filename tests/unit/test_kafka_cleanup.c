@@ -88,10 +88,10 @@ static void ingest(fixture *f, buf_t *b) {
     principal_t p = {true, 1, 1, AUTH_ADMIN};
     request_ctx ctx = {.cfg = &f->cfg, .store = f->s, .principal = p, .arena = a, .now = f->now};
     buf_t out = BUF_INIT;
-    int status = 0;
-    kafka_ingest(&ctx, b->data, b->len, "application/json", &out, &status);
-    if (status != 202 || strstr(buf_cstr(&out), "\"rejected\":0") == NULL)
-        fail_msg("ingest: %d %s", status, buf_cstr(&out));
+    char err[512] = "";
+    kafka_ingest_code rc = kafka_ingest(&ctx, b->data, b->len, KAFKA_BODY_JSON, &out, err, sizeof err);
+    if (rc != KAFKA_INGEST_OK || strstr(buf_cstr(&out), "\"rejected\":0") == NULL)
+        fail_msg("ingest: %d %s %s", rc, err, buf_cstr(&out));
     buf_free(&out);
     arena_free(a);
 }

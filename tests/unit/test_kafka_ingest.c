@@ -69,15 +69,25 @@ static principal_t key_of(int64_t account, auth_level_t level) {
 }
 
 /* Runs kafka_ingest; returns the parsed response (caller decrefs) and the status. */
+/* Runs one batch; *status gets the kafka_ingest_code. The result is the summary JSON on
+ * KAFKA_INGEST_OK, else {"message": why}. */
 static json_t *ingest_as(fixture *f, principal_t p, const char *body, const char *ctype, int *status) {
     arena_t *a = arena_new();
     request_ctx ctx = {.cfg = &f->cfg, .store = f->s, .principal = p, .arena = a, .now = f->now};
     buf_t out = BUF_INIT;
-    *status = 0;
-    kafka_ingest(&ctx, body, strlen(body), ctype, &out, status);
-    json_error_t jerr;
-    json_t *resp = json_loads(buf_cstr(&out), 0, &jerr);
-    if (!resp) fprintf(stderr, "# response is not JSON: %s\n", buf_cstr(&out));
+    char err[512] = "";
+    kafka_body_format fmt = strncmp(ctype, "application/x-ndjson", 20) == 0 ? KAFKA_BODY_NDJSON : KAFKA_BODY_JSON;
+    *status = (int)kafka_ingest(&ctx, body, strlen(body), fmt, &out, err, sizeof err);
+    json_t *resp;
+    if (*status == KAFKA_INGEST_OK) {
+        json_error_t jerr;
+        resp = json_loads(buf_cstr(&out), 0, &jerr);
+        if (!resp) fprintf(stderr, "# response is not JSON: %s\n", buf_cstr(&out));
+    } else {
+        assert_int_equal(out.len, 0); /* nothing written on failure */
+        assert_true(err[0] != '\0');  /* always a reason */
+        resp = json_pack("{s:s}", "message", err);
+    }
     assert_non_null(resp);
     buf_free(&out);
     arena_free(a);
@@ -179,7 +189,7 @@ static void test_mixed_batch(void **state) {
     fixture *f = *state;
     int status;
     json_t *r = ingest(f, mixed_batch, &status);
-    assert_int_equal(status, 202);
+    assert_int_equal(status, KAFKA_INGEST_OK);
     assert_int_equal(json_integer_value(json_object_get(r, "accepted")), 8);
     assert_int_equal(json_integer_value(json_object_get(r, "rejected")), 0);
     assert_int_equal(json_array_size(json_object_get(r, "errors")), 0);
@@ -342,7 +352,7 @@ static void test_rejections(void **state) {
         snprintf(body, sizeof body, "[%s,%s,%s]", good, cases[i].record, good);
         int status;
         json_t *r = ingest(f, body, &status);
-        assert_int_equal(status, 202);
+        assert_int_equal(status, KAFKA_INGEST_OK);
         json_t *errors = json_object_get(r, "errors");
         if (json_integer_value(json_object_get(r, "rejected")) != 1 || json_array_size(errors) != 1)
             fail_msg("case %zu (%s): %s", i, cases[i].record, json_dumps(r, 0));
@@ -385,7 +395,7 @@ static void test_metadata_bounds(void **state) {
         buf_puts(&b, good);
         int status;
         json_t *r = ingest(f, buf_cstr(&b), &status);
-        assert_int_equal(status, 202);
+        assert_int_equal(status, KAFKA_INGEST_OK);
         if (depth == 64) {
             assert_int_equal(json_integer_value(json_object_get(r, "rejected")), 0);
         } else {
@@ -435,7 +445,7 @@ static void test_key_levels(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int status;
         json_t *r = ingest_as(f, key_of(cases[i].account, cases[i].level), body, "application/json", &status);
-        assert_int_equal(status, 202);
+        assert_int_equal(status, KAFKA_INGEST_OK);
         if (json_integer_value(json_object_get(r, "accepted")) != cases[i].accepted)
             fail_msg("case %zu: %s", i, json_dumps(r, 0));
         if (cases[i].reason) {
@@ -448,8 +458,8 @@ static void test_key_levels(void **state) {
     principal_t anon = {0};
     int status;
     json_t *r = ingest_as(f, anon, body, "application/json", &status);
-    assert_int_equal(status, 401);
-    assert_non_null(json_object_get(r, "error"));
+    assert_int_equal(status, KAFKA_INGEST_UNAUTHENTICATED);
+    assert_non_null(json_object_get(r, "message"));
     json_decref(r);
 }
 
@@ -471,7 +481,7 @@ static void test_idempotent_update(void **state) {
 
     snprintf(body, sizeof body, fmt, t1, 5, "first");
     json_decref(ingest(f, body, &status));
-    assert_int_equal(status, 202);
+    assert_int_equal(status, KAFKA_INGEST_OK);
     snprintf(body, sizeof body, fmt, t1, 200000, "second");
     json_decref(ingest(f, body, &status));
     assert_int_equal(count(f, "SELECT count(*) FROM entities"), 1);
@@ -533,14 +543,14 @@ static void test_update_keeps_severity(void **state) {
 
     snprintf(body, sizeof body, fmt, "one", "id-1", 20000, "first");
     json_decref(ingest(f, body, &status));
-    assert_int_equal(status, 202);
+    assert_int_equal(status, KAFKA_INGEST_OK);
     assert_string_equal(entity_col(f, g, "alert_severity", buf, sizeof buf), "WARNING");
 
     /* Still WARNING: name, externalId, metadata and metrics change, the severity stays. */
     f->now += 10;
     snprintf(body, sizeof body, fmt, "two", "id-2", 30000, "second");
     json_decref(ingest(f, body, &status));
-    assert_int_equal(status, 202);
+    assert_int_equal(status, KAFKA_INGEST_OK);
     assert_string_equal(entity_col(f, g, "alert_severity", buf, sizeof buf), "WARNING");
     assert_string_equal(entity_col(f, g, "name", buf, sizeof buf), "two");
     assert_string_equal(entity_col(f, g, "external_id", buf, sizeof buf), "id-2");
@@ -622,18 +632,18 @@ static void test_body_errors(void **state) {
     fixture *f = *state;
     int status;
     json_t *r = ingest(f, "{not json", &status);
-    assert_int_equal(status, 400);
-    assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "not JSON"));
+    assert_int_equal(status, KAFKA_INGEST_BAD_BODY);
+    assert_non_null(strstr(json_string_value(json_object_get(r, "message")), "not JSON"));
     json_decref(r);
     r = ingest(f, "   ", &status);
-    assert_int_equal(status, 400);
+    assert_int_equal(status, KAFKA_INGEST_BAD_BODY);
     json_decref(r);
     r = ingest(f, "\"a string\"", &status);
-    assert_int_equal(status, 400);
-    assert_string_equal(json_string_value(json_object_get(r, "error")), "body must be a JSON array of records");
+    assert_int_equal(status, KAFKA_INGEST_BAD_BODY);
+    assert_string_equal(json_string_value(json_object_get(r, "message")), "body must be a JSON array of records");
     json_decref(r);
     r = ingest(f, "[]", &status);
-    assert_int_equal(status, 202);
+    assert_int_equal(status, KAFKA_INGEST_OK);
     assert_int_equal(json_integer_value(json_object_get(r, "accepted")), 0);
     json_decref(r);
 
@@ -647,14 +657,14 @@ static void test_body_errors(void **state) {
                    i ? "," : "", i);
     buf_putc(&big, ']');
     r = ingest(f, buf_cstr(&big), &status);
-    assert_int_equal(status, 413);
-    assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "limit is 50"));
+    assert_int_equal(status, KAFKA_INGEST_TOO_LARGE);
+    assert_non_null(strstr(json_string_value(json_object_get(r, "message")), "limit is 50"));
     json_decref(r);
     assert_int_equal(count(f, "SELECT count(*) FROM entities"), 0);
     /* Exactly the limit is fine. */
     f->cfg.max_batch_events = 51;
     r = ingest(f, buf_cstr(&big), &status);
-    assert_int_equal(status, 202);
+    assert_int_equal(status, KAFKA_INGEST_OK);
     assert_int_equal(json_integer_value(json_object_get(r, "accepted")), 51);
     json_decref(r);
     buf_free(&big);
@@ -662,7 +672,7 @@ static void test_body_errors(void **state) {
     /* Over the body size limit. */
     f->cfg.max_body_bytes = 10;
     r = ingest(f, "[{\"value\":{}}]", &status);
-    assert_int_equal(status, 413);
+    assert_int_equal(status, KAFKA_INGEST_TOO_LARGE);
     json_decref(r);
 }
 
@@ -678,7 +688,7 @@ static void test_ndjson(void **state) {
         "{\"value\":{\"provider\":\"nope\"}}";
     int status;
     json_t *r = ingest_as(f, key_of(1, AUTH_ADMIN), body, "application/x-ndjson; charset=utf-8", &status);
-    assert_int_equal(status, 202);
+    assert_int_equal(status, KAFKA_INGEST_OK);
     assert_int_equal(json_integer_value(json_object_get(r, "accepted")), 2);
     assert_int_equal(json_integer_value(json_object_get(r, "rejected")), 2);
     json_t *errors = json_object_get(r, "errors");
@@ -691,12 +701,12 @@ static void test_ndjson(void **state) {
 
     /* No line is JSON: 400. */
     r = ingest_as(f, key_of(1, AUTH_ADMIN), "nope\nnope\n", "application/x-ndjson", &status);
-    assert_int_equal(status, 400);
+    assert_int_equal(status, KAFKA_INGEST_BAD_BODY);
     json_decref(r);
     /* Over the limit: 413. */
     f->cfg.max_batch_events = 2;
     r = ingest_as(f, key_of(1, AUTH_ADMIN), "{}\n{}\n{}\n", "application/x-ndjson", &status);
-    assert_int_equal(status, 413);
+    assert_int_equal(status, KAFKA_INGEST_TOO_LARGE);
     json_decref(r);
 }
 
@@ -712,7 +722,7 @@ static void test_default_tenant(void **state) {
                "\"accountId\":1,\"clusterName\":\"d\"}},{\"key\":\"af-10::x\",\"value\":{\"provider\":"
                "\"azure-eventhubs\",\"entityType\":\"KAFKA_CLUSTER\",\"accountId\":1,\"clusterName\":\"d\"}}]",
                &status));
-    assert_int_equal(status, 202);
+    assert_int_equal(status, KAFKA_INGEST_OK);
     /* Same cluster name in two tenants: two entities. */
     assert_int_equal(count(f, "SELECT count(*) FROM entities WHERE cluster_name = 'd'"), 2);
     assert_int_equal(count(f, "SELECT count(*) FROM entities WHERE tenant = 'home'"), 1);
@@ -734,7 +744,7 @@ static void test_atomic_and_durable(void **state) {
     snprintf(body, sizeof body, "[%s,%s]", r1, r2);
     int status;
     json_t *r = ingest(f, body, &status);
-    assert_int_equal(status, 500);
+    assert_int_equal(status, KAFKA_INGEST_STORE_ERROR);
     json_decref(r);
     assert_int_equal(count(f, "SELECT count(*) FROM entities"), 0);
     assert_int_equal(count(f, "SELECT count(*) FROM tenants"), 0);
@@ -742,7 +752,7 @@ static void test_atomic_and_durable(void **state) {
     /* The connection is usable again, and a good batch is committed. */
     snprintf(body, sizeof body, "[%s]", r1);
     r = ingest(f, body, &status);
-    assert_int_equal(status, 202);
+    assert_int_equal(status, KAFKA_INGEST_OK);
     json_decref(r);
     assert_true(sqlite3_get_autocommit(store_db(f->s)));
     char err[128];
