@@ -298,8 +298,8 @@ int kafka_get_entity(store_t *s, arena_t *a, const char *guid, int64_t account_i
                      size_t errlen) {
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st = NULL;
-    const char *sql = "SELECT " ENTITY_COLUMNS " FROM entities WHERE guid = ?1 AND (?2 < 0 OR account_id = ?2)";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    static const char sql[] = "SELECT " ENTITY_COLUMNS " FROM entities WHERE guid = ?1 AND (?2 < 0 OR account_id = ?2)";
+    if (!(st = store_stmt(s, sql))) {
         set_err(err, errlen, "prepare entity lookup", db);
         return -1;
     }
@@ -322,7 +322,7 @@ int kafka_get_entity(store_t *s, arena_t *a, const char *guid, int64_t account_i
         set_err(err, errlen, "entity lookup", db);
         ret = -1;
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return ret;
 }
 
@@ -385,7 +385,7 @@ int kafka_load_relationships(store_t *s, arena_t *a, kafka_page *page, char *err
 
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, REL_SQL, -1, &st, NULL) != SQLITE_OK) {
+    if (!(st = store_stmt(s, REL_SQL))) {
         set_err(err, errlen, "prepare relationships", db);
         buf_free(&j);
         return -1;
@@ -415,10 +415,10 @@ int kafka_load_relationships(store_t *s, arena_t *a, kafka_page *page, char *err
     }
     if (rc != SQLITE_DONE) {
         set_err(err, errlen, "relationships", db);
-        sqlite3_finalize(st);
+        sqlite3_reset(st);
         return -1;
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
 
     /* Distribute: rows are ordered by owner, so each entity's relationships are contiguous. */
     for (size_t i = 0; i < page->count; i++) {
@@ -465,10 +465,10 @@ int kafka_list_tenants(store_t *s, arena_t *a, int64_t account_id, kafka_tenant 
                        size_t errlen) {
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st = NULL;
-    const char *sql = "SELECT t.id, t.first_seen, t.last_seen, "
+    static const char sql[] = "SELECT t.id, t.first_seen, t.last_seen, "
                       "  (SELECT COUNT(*) FROM entities e WHERE e.account_id = t.account_id AND e.tenant = t.id) "
                       "FROM tenants t WHERE t.account_id = ?1 ORDER BY t.id";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    if (!(st = store_stmt(s, sql))) {
         set_err(err, errlen, "prepare tenants", db);
         return -1;
     }
@@ -486,10 +486,10 @@ int kafka_list_tenants(store_t *s, arena_t *a, int64_t account_id, kafka_tenant 
     }
     if (rc != SQLITE_DONE) {
         set_err(err, errlen, "tenants", db);
-        sqlite3_finalize(st);
+        sqlite3_reset(st);
         return -1;
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     kafka_tenant *arr = v.count ? arena_alloc(a, v.count * sizeof *arr) : NULL;
     for (size_t i = 0; i < v.count; i++)
         arr[i] = *(kafka_tenant *)v.items[i];

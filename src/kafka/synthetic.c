@@ -171,15 +171,15 @@ static int store_synthetic(store_t *s, arena_t *a, const kafka_identity *id, con
     sqlite3_stmt *st = NULL;
     int ret = -1;
     if (tenant) {
-        if (sqlite3_prepare_v2(db, TENANT_SQL, -1, &st, NULL) != SQLITE_OK) goto fail;
+        if (!(st = store_stmt(s, TENANT_SQL))) goto fail;
         sqlite3_bind_int64(st, 1, in->account_id);
         sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, now);
         if (sqlite3_step(st) != SQLITE_DONE) goto fail;
-        sqlite3_finalize(st);
+        sqlite3_reset(st);
         st = NULL;
     }
-    if (sqlite3_prepare_v2(db, UPSERT_SQL, -1, &st, NULL) != SQLITE_OK) goto fail;
+    if (!(st = store_stmt(s, UPSERT_SQL))) goto fail;
     sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, in->account_id);
     sqlite3_bind_text(st, 3, in->type, -1, SQLITE_STATIC);
@@ -197,7 +197,7 @@ static int store_synthetic(store_t *s, arena_t *a, const kafka_identity *id, con
         sqlite3_bind_null(st, 9);
     if (sqlite3_step(st) != SQLITE_DONE) goto fail;
     ret = sqlite3_changes(db) > 0 ? 0 : 1;
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     st = NULL;
     if (ret != 0) {
         store_rollback(s);
@@ -212,7 +212,7 @@ static int store_synthetic(store_t *s, arena_t *a, const kafka_identity *id, con
     return 0;
 fail:
     log_error("synthetic entity write failed", "err=\"%s\"", sqlite3_errmsg(db));
-    if (st) sqlite3_finalize(st);
+    if (st) sqlite3_reset(st);
     store_rollback(s);
     return -1;
 }
@@ -291,16 +291,14 @@ int kafka_delete_synthetic(gql_resolve_info *info, const gql_val *parent, const 
     } else {
         /* Relationships go with it (trigger entities_delete_relationships). */
         sqlite3 *db = store_db(ctx->store);
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(db, "DELETE FROM entities WHERE guid = ?1 AND synthetic = 1", -1, &st, NULL) !=
-                SQLITE_OK ||
-            sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_stmt *st = store_stmt(ctx->store, "DELETE FROM entities WHERE guid = ?1 AND synthetic = 1");
+        if (!st || sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
             log_error("synthetic entity delete failed", "guid=\"%s\" err=\"%s\"", guid, sqlite3_errmsg(db));
-            sqlite3_finalize(st);
+            if (st) sqlite3_reset(st);
             return gql_resolver_error(info, GQL_CODE_INTERNAL, "internal error while deleting the entity");
         }
         if (sqlite3_changes(db) == 0) user_error_add(&ue, "guid", "entity was deleted concurrently");
-        sqlite3_finalize(st);
+        sqlite3_reset(st);
         if (ue.nerrors == 0)
             log_info("synthetic entity deleted", "account=%lld guid=\"%s\"", (long long)e->account_id, guid);
     }
