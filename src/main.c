@@ -130,13 +130,7 @@ static gql_schema *build_schema(const config_t *cfg) {
     gql_errors_init(&errs, a);
     gql_schema *schema = gql_schema_build((const char *const *)srcs, lens, (const char *const *)names, n, &errs);
     if (!schema) {
-        for (const gql_error *e = errs.head; e; e = e->next) {
-            if (e->nlocations)
-                fprintf(stderr, "entityd: schema error: %s (line %u, column %u)\n", e->message,
-                        (unsigned)e->locations[0].line, (unsigned)e->locations[0].column);
-            else
-                fprintf(stderr, "entityd: schema error: %s\n", e->message);
-        }
+        gql_errors_print(stderr, &errs, "entityd", "schema");
         arena_free(a);
         return NULL;
     }

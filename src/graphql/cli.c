@@ -98,13 +98,7 @@ static gql_schema *load_schema(arena_t *a, const char **files, size_t nfiles) {
     gql_errors_init(&errs, a);
     gql_schema *s = gql_schema_build(srcs, lens, names, n, &errs);
     if (!s) {
-        for (const gql_error *e = errs.head; e; e = e->next) {
-            if (e->nlocations)
-                fprintf(stderr, "entityd gql: schema error: %s (line %u, column %u)\n", e->message,
-                        (unsigned)e->locations[0].line, (unsigned)e->locations[0].column);
-            else
-                fprintf(stderr, "entityd gql: schema error: %s\n", e->message);
-        }
+        gql_errors_print(stderr, &errs, "entityd gql", "schema");
         if (!errs.head) fputs("entityd gql: schema error\n", stderr);
     }
     return s;

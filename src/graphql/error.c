@@ -83,3 +83,13 @@ void gql_errors_write_json(const gql_errors *e, buf_t *out) {
     }
     buf_putc(out, ']');
 }
+
+void gql_errors_print(FILE *f, const gql_errors *e, const char *prefix, const char *what) {
+    for (const gql_error *x = e->head; x; x = x->next) {
+        if (x->nlocations)
+            fprintf(f, "%s: %s error: %s (line %u, column %u)\n", prefix, what, x->message,
+                    (unsigned)x->locations[0].line, (unsigned)x->locations[0].column);
+        else
+            fprintf(f, "%s: %s error: %s\n", prefix, what, x->message);
+    }
+}

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "graphql/language/ast.h"
 #include "util/arena.h"
@@ -59,5 +60,7 @@ gql_error *gql_errors_vadd(gql_errors *e, const char *code, const gql_loc *locs,
                            const char *fmt, va_list ap);
 /* Writes the JSON array `[{"message":..,"locations":[..],"path":[..],"extensions":{"code":..}}, ...]`. */
 void gql_errors_write_json(const gql_errors *e, buf_t *out);
+/* One line per error on f: "<prefix>: <what> error: message (line L, column C)". */
+void gql_errors_print(FILE *f, const gql_errors *e, const char *prefix, const char *what);
 
 #endif
