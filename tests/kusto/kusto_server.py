@@ -401,11 +401,12 @@ class Lexer:
             return Tok("string", t[p + 3:close], p, self.pos)
         # bracketed names ['x'] ["x"]
         if c == "[" and p + 1 < n and t[p + 1] in "'\"":
-            q = t[p + 1]
             s_tok = self.lex_string(p + 1)
             self.skip_inline_space()
             if self.pos >= n or t[self.pos] != "]":
-                self.err(f"a bracketed name [{q}...{q}] must end with ']'", self.pos)
+                # not ['name'] but a list that starts with a string, e.g. datatable(a:string) ['x', 'y']
+                self.pos = p + 1
+                return Tok("punct", "[", p, p + 1)
             self.pos += 1
             return Tok("name", s_tok.value, p, self.pos, quoted=True)
         # guids (before numbers and identifiers: they may start with either)
@@ -773,6 +774,13 @@ class InList(Expr):
         self.operand, self.items, self.negate, self.nocase = operand, items, negate, nocase
 
 
+class ListExpr(Expr):
+    """The parenthesised right side of has_any / has_all."""
+
+    def __init__(self, items):
+        self.items = items
+
+
 class RawExpr(Expr):
     """An expression the parser only checked for balance (e.g. a subquery inside toscalar())."""
 
@@ -831,7 +839,11 @@ def parse_cmp(p):
         p.expect_punct("(", " after 'in'")
         items = []
         if not p.at_punct(")"):
+            start = p.peek().start
             items.append(parse_expr(p))
+            if p.at_punct("|"):  # x in (T | project y): a tabular subquery, only checked
+                p.skip_balanced_until(set())
+                items = [RawExpr(p.text[start:p.peek().start])]
             while p.accept_punct(","):
                 items.append(parse_expr(p))
         p.expect_punct(")", " to close the 'in (...)' list")
@@ -839,6 +851,13 @@ def parse_cmp(p):
     if tok.is_word() and tok.value in STRING_OPS:
         p.next()
         op = tok.value
+        if op in ("has_any", "has_all"):
+            p.expect_punct("(", f" after '{op}'")
+            items = [parse_expr(p)]
+            while p.accept_punct(","):
+                items.append(parse_expr(p))
+            p.expect_punct(")", f" to close the '{op} (...)' list")
+            return BinOp(op, left, ListExpr(items))
         if op == "matches":
             p.expect_word("regex", " after 'matches'")
             op = "matches regex"
@@ -1097,6 +1116,13 @@ def parse_source(p):
     if tok.is_word("datatable"):
         p.next()
         cols = parse_schema(p, "datatable column")
+        one = p.peek()
+        if one.kind == "name" and one.quoted:  # datatable(a:string) ['x'] lexes like a bracketed name
+            p.next()
+            values = [Lit(one.value, "string")]
+            if len(cols) != 1:
+                p.err(f"datatable has 1 value, not a multiple of its {len(cols)} columns", one)
+            return Source("datatable", columns=cols, values=values)
         p.expect_punct("[", " to open the datatable values")
         values = []
         if not p.at_punct("]"):
@@ -1614,6 +1640,9 @@ def infer_type(e, env):
             raise semantic_error(f"function '{e.name}' expects {lo}..{hi} arguments, got {len(e.args)}", "SEM0219")
         return f[1]([infer_type(a, env) for a in e.args])
     if isinstance(e, BinOp):
+        if isinstance(e.right, ListExpr):
+            infer_type(e.left, env)
+            return "bool"
         ta, tb = infer_type(e.left, env), infer_type(e.right, env)
         if e.op in ("and", "or"):
             return "bool"
@@ -1684,6 +1713,11 @@ def eval_expr(e, row, env):
             return False if a is False else (eval_expr(e.right, row, env) is True and a is True)
         if op == "or":
             return eval_expr(e.left, row, env) is True or eval_expr(e.right, row, env) is True
+        if isinstance(e.right, ListExpr):
+            sa = to_str(eval_expr(e.left, row, env), infer_type(e.left, env)).lower()
+            hits = [re.search(r"(?<![0-9A-Za-z])" + re.escape(to_str(eval_expr(x, row, env), infer_type(x, env)).lower())
+                              + r"(?![0-9A-Za-z])", sa) is not None for x in e.right.items]
+            return any(hits) if op == "has_any" else all(hits)
         ta, tb = infer_type(e.left, env), infer_type(e.right, env)
         a, b = _norm(eval_expr(e.left, row, env), ta), _norm(eval_expr(e.right, row, env), tb)
         if op in CMP_PUNCTS:
@@ -1888,7 +1922,7 @@ def summarize(tbl, op, ectx):
                 elif f == "min":
                     out.append(min(nn, key=_hashable) if nn else None)
                 elif f == "sum":
-                    out.append(sum(nn) if nn else None)
+                    out.append(sum(nn) if nn else (0 if not rows else None))
                 elif f == "avg":
                     out.append(sum(nn) / len(nn) if nn else None)
                 elif f == "dcount":
@@ -1896,7 +1930,7 @@ def summarize(tbl, op, ectx):
                 elif f in ("any", "take_any"):
                     out.append(nn[0] if nn else None)
                 elif f == "make_list":
-                    out.append(list(nn))
+                    out.append(list(nn))  # [] over an empty input, as documented
                 else:
                     seen, s = set(), []
                     for v in nn:
@@ -2930,6 +2964,7 @@ def parse_execute(p, vt):
             raise
 
     def fn(ctx):
+        ctx.db()  # the script runs in the request's database, which must exist
         rows = []
         for st, cmd in zip(stmts, cmds):
             op_id = str(uuid.uuid4())
@@ -3646,7 +3681,7 @@ class Handler(BaseHTTPRequestHandler):
                                  status=200, permanent=bool(fault.get("permanent", False)),
                                  message="Request is invalid and cannot be executed.",
                                  etype="Kusto.Data.Exceptions.KustoServicePartialQueryFailureLimitsExceededException")
-        if path == "/v1/rest/mgmt" or kind == "v1_exceptions":
+        if path == "/v1/rest/mgmt":
             exc = None
             if partial:
                 exc = [f"{partial.etype}: {partial.detail} (ClientRequestId='{info['client_request_id']}', "
@@ -3791,11 +3826,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             with st.lock:
                 out = self.control_locked(method, path, url, body)
+                payload = None if out is None else dumps(out)
         except (ValueError, KustoError, TypeError, KeyError) as e:
             return self.send_json(400, {"error": str(getattr(e, "detail", e))})
         if out is None:
             return self.send_json(404, {"error": f"no such control endpoint: {method} {path}"})
-        self.send_json(200, out)
+        self.send(200, payload)
 
     def control_locked(self, method, path, url, body):
         st = self.state

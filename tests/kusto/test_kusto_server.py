@@ -452,6 +452,9 @@ def test_script(s):
     tap.ok(st == 400 and err_code(j) == "BadRequest_SyntaxError" and "script statement 2" in j["error"]["@message"]
            and "D1" not in state, "a syntax error in any statement refuses the whole script; nothing runs",
            detail=raw[:500])
+    st, j, raw = s.mgmt(SCRIPT, db="NoSuchDb")
+    tap.ok(st == 400 and err_code(j) == "BadRequest_DatabaseNotExist",
+           "a script sent to a missing database fails as a request (upstream's BYO-hub case)", detail=raw[:300])
     st, j, raw = s.mgmt(".execute database script with (ContinueOnErrors=true) <|\n//\n.show tables\n//\n"
                         ".create table E1 (x:long)\n", db="Metrics")
     tap.eq([r["Result"] for r in records(j)] if st == 200 else raw, ["Skipped", "Completed"],
@@ -462,6 +465,32 @@ def hb_row(ts, ep, schema, meta):
     def q(x):
         return '"' + x.replace('"', '""') + '"'
     return f"{ts},{ep},{q(json.dumps(schema))},{q(json.dumps(meta))}"
+
+
+def test_upstream_forms(s):
+    """adx-mon's exact command texts (shared/reference/adx-mon-upstream.md) are accepted."""
+    forms = [
+        ('.show tables | where TableName == "HB2" | count', "Fleet"),
+        (".create table HB2(Timestamp: datetime, ClusterEndpoint: string, Schema: dynamic, PartitionMetadata: dynamic)",
+         "Fleet"),
+        (".create table Traces (Timestamp:datetime, ObservedTimestamp:datetime, TraceId:string, SpanId:string, "
+         "SeverityText:string, SeverityNumber:int, Body:dynamic, Resource:dynamic, Attributes:dynamic)", "Metrics"),
+        (".show databases", "Fleet"),
+        (".show database schema", "Metrics"),
+        (".show functions | project Name", "Metrics"),
+        (".show function Metrics_View schema as json | project FunctionKind = todynamic(Schema).FunctionKind, "
+         "OutputColumns = todynamic(Schema).OutputColumns", "Metrics"),
+        (".ingest inline into table HB2 <| 2025-05-03T12:34:56Z,https://p9.kusto.windows.net,"
+         "\"[{\"\"database\"\":\"\"Metrics\"\",\"\"tables\"\":[\"\"Logs\"\"],\"\"tableSchemas\"\":{\"\"Logs\"\":"
+         "\"\"['Timestamp']:System.DateTime\"\"},\"\"views\"\":null}]\",\"{\"\"region\"\":\"\"eu\\u003c\"\"}\"", "Fleet"),
+    ]
+    for csl, db in forms:
+        st, j, raw = s.mgmt(csl, db=db)
+        tap.ok(st == 200, f"upstream form accepted: {csl[:70]}", detail=raw[:500])
+    hb = s.ctl("state")[1]["databases"]["Fleet"]["tables"]["HB2"]
+    tap.ok(hb["schema"] == HB_SCHEMA and hb["rows"][0][3] == {"region": "eu<"} and
+           hb["rows"][0][2][0]["tableSchemas"]["Logs"] == "['Timestamp']:System.DateTime",
+           "upstream's heartbeat row (Go csv quoting, \\u003c escapes) is stored as typed values", detail=hb)
 
 
 def test_ingest_and_heartbeats(s):
@@ -653,6 +682,10 @@ def test_faults(s):
     comp = [f for f in j if f["FrameType"] == "TableCompletion"][0]
     tap.ok(st == 200 and comp.get("OneApiErrors") and comp["RowCount"] == 2 and j[-1]["HasErrors"] is True,
            "one_api_partial with end_of_table: errors in TableCompletion and DataSetCompletion", detail=raw[-900:])
+    s.ctl("faults", {"faults": [{"path": "/v2/rest/query", "kind": "v1_exceptions"}]})
+    st, j, raw = s.query("Nums | take 1")
+    tap.ok(st == 200 and isinstance(j, list) and j[-1]["HasErrors"] is True,
+           "v1_exceptions on /v2/rest/query still answers in the v2 shape", detail=raw[-300:])
     for kind in ("v1_exceptions", "one_api_partial"):
         s.ctl("faults", {"faults": [{"path": "/v1/rest/mgmt", "kind": kind}]})
         st, j, raw = s.mgmt(".show databases")
@@ -756,6 +789,7 @@ def main():
         test_refusals(s)
         test_entity_groups_and_functions(s)
         test_script(s)
+        test_upstream_forms(s)
         test_ingest_and_heartbeats(s)
         test_operations(s)
         test_faults(s)
