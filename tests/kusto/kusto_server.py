@@ -73,10 +73,13 @@ Test control (JSON in and out; not Kusto)
                            it, {"advance_s": N} moves a pinned clock; GET returns {"now","pinned"}.
                            ago()/now(), operation timestamps and the heartbeat filter use this clock.
   Command log entries: {"path","db","csl","client_request_id","authorization","x_ms_app",
-                        "x_ms_client_version","properties","at" (real time),"status","fault"}.
+                        "x_ms_client_version","properties","at" (real time),"status","fault"}; every Kusto
+                        request is logged, including faulted, refused and 413 ones.
+  Order of a Kusto request: log -> fault (before auth and header checks, so a fault fires even for
+  an unauthenticated request) -> auth -> required headers -> body -> the command or query.
 
 Management commands (POST /v1/rest/mgmt). Any other text -> 400 BadRequest_SyntaxError, @permanent true.
-  .show version | .show databases | .show database [D] schema | .show database D policy retention
+  .show version (added) | .show databases | .show database [D] schema | .show database D policy retention
   .show tables [(T, ...)] | .show functions | .show function F | .show function F schema as json
   .show entity_groups | .show entity_group G | .show operations [<id> | (<id>, ...)]
       Each .show may be followed by a pipeline: | where | project | extend | summarize | count | take
@@ -86,9 +89,9 @@ Management commands (POST /v1/rest/mgmt). Any other text -> 400 BadRequest_Synta
   .create-merge table T (c:type, ...)                                  (adds columns; type change -> error)
   .ingest inline into table T [with (..)] <| csv                       (RFC 4180; types checked)
   .create entity_group G [ifnotexists] (E, ...) | .alter entity_group G (E, ...)
-  .alter-merge entity_group G (E, ...) | .drop entity_group G [ifexists]
+  .alter-merge entity_group G (E, ...) (added) | .drop entity_group G [ifexists]
   .create-or-alter function [with (docstring, folder, view, skipvalidation)] F(params) { body }
-  .create function [ifnotexists] ... | .alter function ... | .drop function F [ifexists]
+  .create function [ifnotexists] ... | .alter function ... (both added) | .drop function F [ifexists]
   .execute database script [with (ContinueOnErrors=true|ThrowOnErrors=true)] <| statements
   .alter-merge database D policy retention softdelete = Nd [recoverability = enabled|disabled]
   .set-or-append async T [with (extend_schema=true, ...)] <| let _startTime=datetime(..);
@@ -123,13 +126,31 @@ on; otherwise it stops at the first failure (later statements get no row). As th
 states, execution is not transactional: statements that ran before a failure stay applied (no rollback).
 ThrowOnErrors=true turns the first failure into the command's error.
 
-.set-or-append async records the operation (id, db, table, window, body, command) but does not run the
-body. .show operations answers per the /_test/operations script: `.show operations <id>` (latest-update
+.set-or-append async: the text after `<|` must parse as KQL, start with `let _startTime=datetime(X);` and,
+on the next line, `let _endTime=datetime(Y);` with X < Y (this server's contract with adx-mon's form;
+a violation is 400 General_BadRequest "kusto_server.py contract ..."), and the body's source table must
+exist. The operation (id, db, table, window, body, command) is recorded; the body is not run.
+.show operations answers per the /_test/operations script: `.show operations <id>` (latest-update
 mode: zero rows for an unknown id) and `.show operations | where OperationId == "<id>" | ...` advance
 that id's script one step; plain `.show operations` lists the records without advancing anything.
-Records form a log (one per answered step, LastUpdatedOn strictly increasing), so arg_max works.
+Records form a log (an InProgress record at submission, then one per answered step, LastUpdatedOn strictly
+increasing), so arg_max works; upstream's `| summarize arg_max(..)` form over an unknown id yields, as in
+Kusto, a single row with an empty State.
 
-Not implemented: macro-expand evaluation (cross-cluster queries), synchronous .set-or-append, v1 queries.
+.ingest inline: the data starts after `<|` (spaces and one line break right after it are skipped); fields
+are RFC 4180; each record must have as many fields as the table has columns; typed columns are checked
+(long/int, real, bool, datetime, timespan, guid, decimal; dynamic must be JSON); an empty field is null.
+A refused ingest appends nothing.
+
+Encoding choices where the references are silent or unverified: v1 dynamic cells are native JSON values;
+the Entities column of entity-group commands is a string holding a JSON array (Kusto.Language declares
+string); datetimes are written without a fraction when it is zero, else with 7 digits; .show database
+schema gives a database row, a row per table and a row per column (CLR type names, bool = System.SByte);
+.show function F schema as json has FunctionKind "ViewFunction" or "UnknownFunction". A bare name in a
+query resolves to a let, then a table, then a function (table-before-function is unverified against ADX).
+
+Not implemented: macro-expand evaluation (cross-cluster queries), synchronous .set-or-append, v1 queries,
+declare query_parameters values. Such requests get 400 General_BadRequest naming the limitation.
 """
 import argparse
 import base64
@@ -3558,6 +3579,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             raw = self.read_body()
         except TooLarge:
+            with self.state.lock:
+                self.state.commands.append({
+                    "path": path, "db": None, "csl": None, "client_request_id": crid,
+                    "authorization": self.headers.get("Authorization"), "x_ms_app": self.headers.get("x-ms-app"),
+                    "x_ms_client_version": self.headers.get("x-ms-client-version"), "properties": None,
+                    "at": rfc3339_real_now(), "status": 413, "fault": None})
             return self.send_payload_too_large(rh)
         body, body_err = None, None
         try:
