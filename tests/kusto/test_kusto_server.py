@@ -429,11 +429,20 @@ def test_script(s):
     st, j, raw = s.mgmt(SCRIPT, db="Metrics")
     tap.eq([r["Result"] for r in records(j)], ["Completed"] * 3, "rerunning the script: all three complete")
     blank = (".execute database script <|\n.create table A1 (x:long)\n\n"
-             ".create-or-alter function FA() {\n  A1\n\n  | take 1\n}\n\n.create table A2 (x:long)\n")
+             ".create-or-alter function FA() {\n  A1\n\n  //\n  | take 1\n}\n\n.create table A2 (x:long)\n")
     st, j, raw = s.mgmt(blank, db="Metrics")
     tap.ok(st == 200 and [r["Result"] for r in records(j)] == ["Completed"] * 3 and
            "| take 1" in records(j)[1]["CommandText"],
-           "blank-line separation; a blank line inside a function body does not split it", detail=raw[:1200])
+           "blank-line separation; a blank or '//' line inside a function body does not split it", detail=raw[:1200])
+    docs = (".execute database script <|\n//\n// Create tables\n.create-merge table A3(a:string, b:string)\n"
+            "//\n// Ingest data\n.ingest inline into table A3 <| x,y\n//\n.create table A4 (x:long)\n"
+            ".create table A5 (x:long)\n")
+    st, j, raw = s.mgmt(docs, db="Metrics")
+    tap.ok(st == 200 and [(r["CommandType"], r["Result"]) for r in records(j)] ==
+           [("TableCreateMerge", "Completed"), ("DataIngestInline", "Completed"), ("TableCreate", "Completed"),
+            ("TableCreate", "Completed")] and s.ctl("state")[1]["databases"]["Metrics"]["tables"]["A3"]["rows"] ==
+           [["x", "y"]], "the documented script layout (// comment lines), and statements on consecutive lines",
+           detail=raw[:1500])
     stop = (".execute database script <|\n//\n.create table B1 (x:long)\n//\n.drop function NoSuch\n"
             "//\n.create table B2 (x:long)\n")
     st, j, raw = s.mgmt(stop, db="Metrics")
