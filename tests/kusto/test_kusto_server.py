@@ -13,6 +13,7 @@ import http.client
 import importlib.util
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -284,6 +285,11 @@ def test_refusals(s):
          "unquoted keyword 'project' as a column name"),
         (".create-or-alter function database() { Nums }", "BadRequest_SyntaxError", "KQL keyword",
          "unquoted keyword 'database' as a function name"),
+        (".create table table (x:long)", "BadRequest_SyntaxError", "KQL keyword", "unquoted keyword 'table'"),
+        (".drop function function", "BadRequest_SyntaxError", "KQL keyword", "unquoted keyword 'function'"),
+        (".create entity_group let (database('d'))", "BadRequest_SyntaxError", "KQL keyword",
+         "unquoted keyword 'let' as an entity group name"),
+        (".create table T (as:string)", "BadRequest_SyntaxError", "KQL keyword", "unquoted keyword 'as' as a column"),
         (".create table T (a:strng)", "BadRequest_SyntaxError", "expected a column type", "unknown column type"),
         (".create-or-alter function F() Nums | take 1", "BadRequest_SyntaxError", "must be enclosed in { ... }",
          "function body without braces"),
@@ -811,6 +817,10 @@ def main():
         t0 = time.time()
         rc = s.stop()
         tap.ok(rc == 0 and time.time() - t0 < 5, "SIGTERM: clean exit (status 0)", detail=(rc, s.read_log()))
+        log = s.read_log()
+        tap.ok("Traceback" not in log, "the server logged no Python traceback", detail=log)
+        if not tap.failed:
+            shutil.rmtree(s.dir, ignore_errors=True)
     tap.done()
 
 
