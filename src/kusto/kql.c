@@ -1,8 +1,8 @@
 /* kql.c -- KQL names and literals, see kql.h. The keyword list holds the identifier-shaped words
  * of the Kusto grammar (Microsoft's Kusto.Language SyntaxFacts: keywords, type names) plus the
- * literals true/false: any of them used as a name must be bracketed (Kusto docs, "Entity names":
- * language keywords and literals are referenced as ['where'] / ["1day"]). Quoting a name that did
- * not need it is harmless, so the list errs on the long side. */
+ * literals true/false and the entity-group words: any of them used as a name must be bracketed (Kusto docs, "Entity
+ * names": language keywords and literals are referenced as ['where'] / ["1day"]). Quoting a name that did not need it
+ * is harmless, so the list errs on the long side. */
 #include "kusto/kql.h"
 
 #include <stdio.h>
@@ -103,6 +103,8 @@ static const char *const kql_keywords[] = {
     "endswith",
     "endswith_cs",
     "entity",
+    "entity_group", /* macro-expand entity_group [...] and the entity-group commands */
+    "entity_groups",
     "ephemeral",
     "evaluate",
     "except",
