@@ -73,9 +73,10 @@ typedef enum { /* curl-style codes */
 
 typedef struct {
     kusto_code code;
-    int http_status; /* 0 when none */
-    bool permanent;  /* do not retry the same command */
-    int attempts;
+    int http_status;     /* 0 when none */
+    bool permanent;      /* do not retry the same command */
+    int attempts;        /* HTTP requests made to Kusto by the call; when getting the token failed,
+                            the requests made to the token endpoint instead */
     char kusto_code[64]; /* error.code, e.g. "General_BadRequest" */
     char message[512];   /* bounded: error.@message or message or plain text, first line(s) */
     char request_id[80]; /* x-ms-client-request-id of the last attempt */
@@ -130,7 +131,8 @@ void kusto_client_free(kusto_client *kc);
 void kusto_client_cancel(kusto_client *kc); /* makes in-flight and later calls fail fast (shutdown) */
 
 /* POST /v1/rest/mgmt. Returns KUSTO_OK and *out, or a code with err filled (*out = NULL).
- * db may be NULL for commands that need none (.show databases). */
+ * db may be NULL for commands that need none (.show databases). err may be NULL; when given it is
+ * filled on success too (attempts, request_id, http_status). */
 kusto_code kusto_mgmt(kusto_client *kc, const kusto_target *t, const char *db, const char *csl, arena_t *a,
                       kusto_result **out, kusto_error *err);
 /* POST /v2/rest/query. *out holds only the PrimaryResult tables, in order. */

@@ -45,7 +45,9 @@ kusto_code kusto_err_set(kusto_error *err, kusto_code code, const char *fmt, ...
 #define KUSTO_EXCERPT_MAX 400
 
 void kusto_text_excerpt(char *dst, size_t n, const char *text, size_t len) {
-    size_t o = 0, limit = n - 1 < KUSTO_EXCERPT_MAX ? n - 1 : KUSTO_EXCERPT_MAX;
+    if (n == 0) return;
+    size_t o = 0, limit = n - 1;
+    if (limit > KUSTO_EXCERPT_MAX) limit = KUSTO_EXCERPT_MAX;
     bool space = true; /* drops leading blanks and collapses runs */
     for (size_t i = 0; i < len && o < limit;) {
         unsigned char c = (unsigned char)text[i];

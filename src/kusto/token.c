@@ -173,7 +173,7 @@ static kusto_code tok_parse(const char *what, const buf_t *body, char **token, i
     } else {
         code = kusto_err_set(err, KUSTO_E_PROTOCOL, "%s answer has no usable expires_in or expires_on", what);
     }
-    if (code == KUSTO_OK) *token = tok_dup(at);
+    if (code == KUSTO_OK && at) *token = tok_dup(at);
     json_decref(root);
     return code;
 }
