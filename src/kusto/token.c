@@ -18,7 +18,8 @@ char *kusto_endpoint_resource(const char *endpoint) {
     char *scheme = NULL, *host = NULL, *out = NULL;
     if (curl_url_set(u, CURLUPART_URL, endpoint, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && *host) {
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && *host &&
+        (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)) {
         size_t n = strlen(scheme) + 3 + strlen(host) + 1;
         out = malloc(n);
         if (!out) abort();
