@@ -57,18 +57,19 @@ typedef struct {
                                      (results_v2_fragment_primary_tables + newlines_between_frames) */
 } kusto_options;
 
-typedef enum { /* curl-style codes */
-               KUSTO_OK = 0,
-               KUSTO_E_NETWORK,     /* connect/send/receive failed (transient) */
-               KUSTO_E_TIMEOUT,     /* transient */
-               KUSTO_E_THROTTLED,   /* 429 (transient) */
-               KUSTO_E_SERVER,      /* 5xx (transient unless @permanent) */
-               KUSTO_E_BAD_REQUEST, /* 400 and other 4xx (permanent) */
-               KUSTO_E_AUTH,        /* 401/403 or the token endpoint refused (permanent until config changes) */
-               KUSTO_E_PARTIAL,     /* 200 with OneApiErrors / Exceptions / HasErrors */
-               KUSTO_E_PROTOCOL,    /* malformed body, wrong shape, over the size bound */
-               KUSTO_E_CANCELLED,   /* kusto_client_cancel() (shutdown) */
-               KUSTO_E_INTERNAL
+/* curl-style codes */
+typedef enum {
+    KUSTO_OK = 0,
+    KUSTO_E_NETWORK,     /* connect/send/receive failed (transient) */
+    KUSTO_E_TIMEOUT,     /* transient */
+    KUSTO_E_THROTTLED,   /* 429 (transient) */
+    KUSTO_E_SERVER,      /* 5xx (transient unless @permanent) */
+    KUSTO_E_BAD_REQUEST, /* 400 and other 4xx (permanent) */
+    KUSTO_E_AUTH,        /* 401/403 or the token endpoint refused (permanent until config changes) */
+    KUSTO_E_PARTIAL,     /* 200 with OneApiErrors / Exceptions / HasErrors */
+    KUSTO_E_PROTOCOL,    /* malformed body, wrong shape, over the size bound */
+    KUSTO_E_CANCELLED,   /* kusto_client_cancel() (shutdown) */
+    KUSTO_E_INTERNAL
 } kusto_code;
 
 typedef struct {
@@ -101,10 +102,10 @@ typedef struct {
     bool b;          /* BOOL */
     int64_t i;       /* INT, LONG; DATETIME: 100 ns ticks since the Unix epoch; TIMESPAN: ticks */
     double d;        /* REAL (NaN and infinities included) */
+    /* STRING, GUID, DECIMAL; DYNAMIC: compact JSON text of the value (a dynamic sent as a JSON
+     * string holding JSON is parsed to its value). NUL-terminated; len excludes the NUL. */
     const char *s;
-    size_t len; /* STRING, GUID, DECIMAL; DYNAMIC: compact JSON text of the value
-                   (a dynamic sent as a JSON string holding JSON is parsed to its value);
-                   NUL-terminated, len excludes the NUL */
+    size_t len;
 } kusto_value;
 
 typedef struct {
