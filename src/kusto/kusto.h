@@ -162,7 +162,8 @@ int kusto_type_parse(const char *name);
 const char *kusto_type_name(kusto_type t); /* "long"...; "null" for KUSTO_T_NULL */
 
 /* The response parsers behind kusto_mgmt / kusto_query, public so that module tests can feed
- * recorded bodies. opts (NULL = defaults) supplies the bounds. http_status 200 is assumed. */
+ * recorded bodies. opts (NULL = defaults) supplies the bounds; err may be NULL. http_status 200
+ * is assumed. */
 kusto_code kusto_parse_v1(const char *body, size_t len, const kusto_options *opts, arena_t *a, kusto_result **out,
                           kusto_error *err);
 /* primary_only: keep only TableKind PrimaryResult tables (what kusto_query returns). */
