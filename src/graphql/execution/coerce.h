@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "graphql/error.h"
-#include "graphql/execution/value.h"
+#include "graphql/jsutils/value.h"
 #include "graphql/language/ast.h"
 #include "graphql/type/schema.h"
 #include "util/arena.h"

@@ -31,8 +31,6 @@ int gql_duration_parse(const char *s, size_t len, int64_t *seconds);
 /* Canonical form of a non-negative duration: largest units first, zero parts omitted ("0s" for 0). */
 void gql_duration_format(int64_t seconds, char out[48]);
 
-/* Formats a double as JavaScript's Number.prototype.toString does ("1.5", "100", "1e+21"). */
-void gql_js_number(double d, char out[40]);
 /* Prints a value literal as graphql-js print() does (strings quoted with JSON-like escapes,
  * lists "[1, 2]", objects "{a: 1}"). Block strings are printed as block strings. */
 void gql_print_literal(buf_t *out, const gql_value *v);
