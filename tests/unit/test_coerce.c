@@ -14,6 +14,7 @@
 
 #include "graphql/execution/coerce.h"
 #include "graphql/execution/response.h"
+#include "graphql/jsutils/inspect.h"
 #include "graphql/language/parser.h"
 #include "util/utf8.h"
 

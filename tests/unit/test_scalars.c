@@ -142,6 +142,11 @@ static void test_string_boolean_id(void **state) {
     gql_val map = gql_map(A, 1);
     gql_map_set(A, &map, "k", gql_bool(true));
     ser_err(s, map, "String cannot represent value: { k: true }");
+    /* messages quote with the engine's one inspect (jsutils/inspect.h): graphql-js shows 10 items */
+    gql_val twelve = gql_list(A, 12);
+    for (size_t i = 0; i < 12; i++)
+        twelve.list.items[i] = gql_int((int64_t)i + 1);
+    ser_err(s, twelve, "String cannot represent value: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ... 2 more items]");
     pv_err(s, gql_int(1), "String cannot represent a non string value: 1");
     assert_string_equal(pl(s, "\"\\u00e9\"").s.ptr, "\xc3\xa9");
     pl_err(s, "1", "String cannot represent a non string value: 1");

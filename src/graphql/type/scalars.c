@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graphql/jsutils/inspect.h"
+
 /* ---- printing ---- */
 
 static bool is_ws(unsigned c) {
@@ -261,72 +263,9 @@ void gql_print_default_value(buf_t *out, const gql_value *lit, const gql_type *t
     default_value(out, lit, type, 0);
 }
 
-/* ---- inspect(): how graphql-js quotes runtime values in messages ---- */
-
-static void inspect(buf_t *b, const gql_val *v, int depth) {
-    char num[40];
-    switch (v->kind) {
-    case GQL_V_NULL:
-        buf_puts(b, "null");
-        break;
-    case GQL_V_BOOL:
-        buf_puts(b, v->b ? "true" : "false");
-        break;
-    case GQL_V_INT:
-        buf_printf(b, "%lld", (long long)v->i);
-        break;
-    case GQL_V_FLOAT:
-        gql_js_number(v->f, num);
-        buf_puts(b, num);
-        break;
-    case GQL_V_STRING:
-    case GQL_V_ENUM:
-    case GQL_V_RAW_JSON:
-        buf_json_string(b, v->s.ptr, v->s.len);
-        break;
-    case GQL_V_LIST:
-        if (depth > 2) {
-            buf_puts(b, "[Array]");
-            break;
-        }
-        buf_putc(b, '[');
-        for (size_t i = 0; i < v->list.count; i++) {
-            if (i) buf_puts(b, ", ");
-            inspect(b, &v->list.items[i], depth + 1);
-        }
-        buf_putc(b, ']');
-        break;
-    case GQL_V_MAP:
-        if (depth > 2) {
-            buf_puts(b, "[Object]");
-            break;
-        }
-        if (!v->map.count) {
-            buf_puts(b, "{}");
-            break;
-        }
-        buf_puts(b, "{ ");
-        for (size_t i = 0; i < v->map.count; i++) {
-            if (i) buf_puts(b, ", ");
-            buf_printf(b, "%s: ", v->map.keys[i]);
-            inspect(b, &v->map.vals[i], depth + 1);
-        }
-        buf_puts(b, " }");
-        break;
-    case GQL_V_OBJECT:
-        buf_puts(b, "{}");
-        break;
-    }
-}
-
 /* Builds "<prefix><inspect(v)>" in the arena. */
 static const char *msg_val(arena_t *a, const char *prefix, const gql_val *v) {
-    buf_t b = BUF_INIT;
-    buf_puts(&b, prefix);
-    inspect(&b, v, 0);
-    const char *m = arena_strdup(a, buf_cstr(&b));
-    buf_free(&b);
-    return m;
+    return arena_printf(a, "%s%s", prefix, gql_inspect(a, v));
 }
 
 /* Builds "<prefix><print(literal)>" in the arena. */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "graphql/error.h"
+#include "graphql/jsutils/suggestions.h"
 #include "graphql/language/ast.h"
 #include "graphql/type/schema.h"
 #include "util/arena.h"
@@ -145,13 +146,6 @@ const ptrvec_t *gql_vctx_recursive_variable_usages(gql_vctx *ctx, const gql_defi
 
 /* ---- helpers shared by the rules ---- */
 
-/* graphql-js suggestionList: the options within lexical distance of input, best first (const char *). */
-void gql_suggestion_list(arena_t *a, const char *input, const char *const *options, size_t n, ptrvec_t *out);
-/* graphql-js didYouMean: " Did you mean "A", "B", or "C"?" (at most 5), "" when there are none. sub may be
- * NULL, otherwise it goes after "Did you mean ". */
-const char *gql_did_you_mean(arena_t *a, const char *sub, const ptrvec_t *suggestions);
-/* graphql-js naturalCompare (digit runs compare as numbers). */
-int gql_natural_compare(const char *a, const char *b);
 /* Prints a value literal as graphql-js print() does; sort_fields orders object fields by name (sortValueNode). */
 const char *gql_value_print(arena_t *a, const gql_value *v, bool sort_fields);
 /* Prints a type reference as written ("[Int!]!"). */
