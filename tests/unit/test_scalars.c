@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "graphql/language/parser.h"
+#include "graphql/language/printer.h"
 #include "graphql/type/scalars.h"
 
 static arena_t *A;
@@ -287,7 +288,7 @@ static void test_printers(void **state) {
         assert_string_equal(out, nums[i].js);
     }
     buf_t b = BUF_INIT;
-    gql_print_literal(&b, lit("{a: [1, -2.5e3, \"q\\\"\\n\\u0001\"], b: $v, c: null, d: ENUM, e: false}"));
+    gql_print_value(&b, lit("{a: [1, -2.5e3, \"q\\\"\\n\\u0001\"], b: $v, c: null, d: ENUM, e: false}"), 0);
     assert_string_equal(buf_cstr(&b), "{a: [1, -2.5e3, \"q\\\"\\n\\u0001\"], b: $v, c: null, d: ENUM, e: false}");
     buf_reset(&b);
     gql_print_string(&b, "plain", 5, true);

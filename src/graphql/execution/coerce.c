@@ -10,83 +10,10 @@
 
 #include "graphql/jsutils/inspect.h"
 #include "graphql/jsutils/suggestions.h"
+#include "graphql/language/printer.h"
 #include "util/buf.h"
 
 #define MAX_VARIABLE_ERRORS 50
-
-static void print_value_into(buf_t *b, const gql_value *v) {
-    switch (v->kind) {
-    case GQL_VALUE_VARIABLE:
-        buf_putc(b, '$');
-        buf_puts(b, v->str);
-        return;
-    case GQL_VALUE_INT:
-    case GQL_VALUE_FLOAT:
-    case GQL_VALUE_ENUM:
-        buf_puts(b, v->str);
-        return;
-    case GQL_VALUE_STRING:
-        buf_json_string(b, v->str, v->str_len);
-        return;
-    case GQL_VALUE_BOOLEAN:
-        buf_puts(b, v->boolean ? "true" : "false");
-        return;
-    case GQL_VALUE_NULL:
-        buf_puts(b, "null");
-        return;
-    case GQL_VALUE_LIST:
-        buf_putc(b, '[');
-        for (size_t i = 0; i < v->list.count; i++) {
-            if (i) buf_puts(b, ", ");
-            print_value_into(b, v->list.items[i]);
-        }
-        buf_putc(b, ']');
-        return;
-    case GQL_VALUE_OBJECT:
-        buf_putc(b, '{');
-        for (size_t i = 0; i < v->object.count; i++) {
-            if (i) buf_puts(b, ", ");
-            buf_puts(b, v->object.fields[i]->name.value);
-            buf_puts(b, ": ");
-            print_value_into(b, v->object.fields[i]->value);
-        }
-        buf_putc(b, '}');
-        return;
-    }
-}
-
-const char *gql_print_value(arena_t *a, const gql_value *v) {
-    buf_t b = BUF_INIT;
-    print_value_into(&b, v);
-    char *s = arena_strndup(a, buf_cstr(&b), b.len);
-    buf_free(&b);
-    return s;
-}
-
-static void print_typeref(buf_t *b, const gql_typeref *t) {
-    switch (t->kind) {
-    case GQL_TYPEREF_NAMED:
-        buf_puts(b, t->name.value);
-        return;
-    case GQL_TYPEREF_LIST:
-        buf_putc(b, '[');
-        print_typeref(b, t->of);
-        buf_putc(b, ']');
-        return;
-    case GQL_TYPEREF_NON_NULL:
-        print_typeref(b, t->of);
-        buf_putc(b, '!');
-        return;
-    }
-}
-
-static const char *typeref_str(arena_t *a, const gql_typeref *t) {
-    buf_t b = BUF_INIT;
-    print_typeref(&b, t);
-    char *s = arena_strndup(a, buf_cstr(&b), b.len);
-    buf_free(&b);
-    return s;
-}
 
 static const char *number_str(arena_t *a, const gql_val *v) {
     if (v->kind == GQL_V_INT) return arena_printf(a, "%lld", (long long)v->i);
@@ -554,7 +481,7 @@ int gql_coerce_variable_values(const gql_schema *s, const gql_definition *op, co
             vctx.nerrors++;
             gql_errors_add(errs, GQL_CODE_BAD_USER_INPUT, &def->type->loc, 1, NULL,
                            "Variable \"$%s\" expected value of type \"%s\" which cannot be used as an input type.",
-                           name, typeref_str(a, def->type));
+                           name, gql_print_typeref_str(a, def->type));
             continue;
         }
         const json_t *j = inputs && json_is_object(inputs) ? json_object_get(inputs, name) : NULL;
@@ -566,7 +493,7 @@ int gql_coerce_variable_values(const gql_schema *s, const gql_definition *op, co
                 vctx.nerrors++;
                 gql_errors_add(errs, GQL_CODE_BAD_USER_INPUT, &def->loc, 1, NULL,
                                "Variable \"$%s\" of required type \"%s\" was not provided.", name,
-                               typeref_str(a, def->type));
+                               gql_print_typeref_str(a, def->type));
             }
             continue;
         }
@@ -574,7 +501,7 @@ int gql_coerce_variable_values(const gql_schema *s, const gql_definition *op, co
             vctx.nerrors++;
             gql_errors_add(errs, GQL_CODE_BAD_USER_INPUT, &def->loc, 1, NULL,
                            "Variable \"$%s\" of non-null type \"%s\" must not be null.", name,
-                           typeref_str(a, def->type));
+                           gql_print_typeref_str(a, def->type));
             continue;
         }
         gql_val raw = gql_val_from_json(a, j), coerced;
@@ -639,7 +566,7 @@ int gql_coerce_argument_values(const gql_schema *s, gql_input_value *const *defs
         gql_val v;
         if (gql_value_from_ast(s, vn, def->type, variables, a, &v)) {
             gql_errors_add(errs, GQL_CODE_BAD_USER_INPUT, &vn->loc, 1, path, "Argument \"%s\" has invalid value %s.",
-                           def->name, gql_print_value(a, vn));
+                           def->name, gql_print_value_str(a, vn, 0));
             return -1;
         }
         gql_map_set(a, out, def->name, v);

@@ -45,7 +45,4 @@ int gql_coerce_input_value(const gql_schema *s, arena_t *a, const gql_val *in, c
  * parseValue). Returns 1 when t is a built-in scalar (then 0/-1 result in *rc), 0 otherwise. */
 int gql_builtin_parse_value(arena_t *a, const gql_type *t, const gql_val *in, gql_val *out, const char **err, int *rc);
 
-/* graphql-js print() of a value literal ("{a: 1, b: [\"x\"]}"). */
-const char *gql_print_value(arena_t *a, const gql_value *v);
-
 #endif

@@ -121,4 +121,3 @@ const char *gql_inspect(arena_t *a, const gql_val *v) {
     buf_free(&b);
     return s;
 }
-

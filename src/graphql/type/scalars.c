@@ -1,5 +1,5 @@
 /* scalars.c -- result and input coercion of scalars (spec §3.5) with graphql-js's messages, the
- * engine's JSON / DateTime / Duration scalars, and the literal printer (graphql-js print for values). */
+ * engine's JSON / DateTime / Duration scalars, and default values printed as graphql-js prints them. */
 #include "graphql/type/scalars.h"
 
 #include <errno.h>
@@ -9,180 +9,9 @@
 #include <string.h>
 
 #include "graphql/jsutils/inspect.h"
+#include "graphql/language/printer.h"
 
-/* ---- printing ---- */
-
-static bool is_ws(unsigned c) {
-    return c == ' ' || c == '\t';
-}
-
-/* graphql-js isPrintableAsBlockString (language/blockString). */
-static bool printable_as_block(const char *s, size_t len) {
-    if (len == 0) return true;
-    bool empty_line = true, has_indent = false, common_indent = true, seen_non_empty = false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\r' || (c < 0x20 && c != '\n' && c != '\t')) return false;
-        if (c == '\n') {
-            if (empty_line && !seen_non_empty) return false;
-            seen_non_empty = true;
-            empty_line = true;
-            has_indent = false;
-        } else if (is_ws(c)) {
-            has_indent = has_indent || empty_line;
-        } else {
-            common_indent = common_indent && has_indent;
-            empty_line = false;
-        }
-    }
-    if (empty_line) return false;
-    if (common_indent && seen_non_empty) return false;
-    return true;
-}
-
-/* Length in UTF-16 code units, as JavaScript's String.length counts. */
-static size_t js_length(const char *s, size_t len) {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c & 0xC0) == 0x80) continue;
-        n += c >= 0xF0 ? 2 : 1;
-    }
-    return n;
-}
-
-/* graphql-js printBlockString (language/blockString). */
-static void print_block_string(buf_t *out, const char *s, size_t len) {
-    buf_t esc = BUF_INIT;
-    for (size_t i = 0; i < len; i++) {
-        if (i + 2 < len && s[i] == '"' && s[i + 1] == '"' && s[i + 2] == '"') {
-            buf_puts(&esc, "\\\"\"\"");
-            i += 2;
-        } else {
-            buf_putc(&esc, s[i]);
-        }
-    }
-    const char *e = esc.data ? esc.data : "";
-    size_t elen = esc.len;
-    bool single_line = true;
-    bool force_leading = false;
-    size_t nlines = 1;
-    bool rest_indented = true;
-    for (size_t i = 0; i < elen; i++) {
-        if (e[i] == '\n' || e[i] == '\r') {
-            if (e[i] == '\r' && i + 1 < elen && e[i + 1] == '\n') i++;
-            nlines++;
-            single_line = false;
-            if (i + 1 < elen && e[i + 1] != '\n' && e[i + 1] != '\r' && !is_ws((unsigned char)e[i + 1]))
-                rest_indented = false;
-        }
-    }
-    force_leading = nlines > 1 && rest_indented;
-    bool trailing_triple = elen >= 4 && memcmp(e + elen - 4, "\\\"\"\"", 4) == 0;
-    bool trailing_quote = len > 0 && s[len - 1] == '"' && !trailing_triple;
-    bool trailing_slash = len > 0 && s[len - 1] == '\\';
-    bool force_trailing = trailing_quote || trailing_slash;
-    bool multi = !single_line || js_length(s, len) > 70 || force_trailing || force_leading || trailing_triple;
-    bool skip_leading = single_line && len > 0 && is_ws((unsigned char)s[0]);
-    buf_puts(out, "\"\"\"");
-    if ((multi && !skip_leading) || force_leading) buf_putc(out, '\n');
-    buf_append(out, e, elen);
-    if (multi || force_trailing) buf_putc(out, '\n');
-    buf_puts(out, "\"\"\"");
-    buf_free(&esc);
-}
-
-/* graphql-js printString: escapes C0 controls, '"', '\\' and U+007F..U+009F. */
-static void print_plain_string(buf_t *out, const char *s, size_t len) {
-    buf_putc(out, '"');
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"':
-            buf_puts(out, "\\\"");
-            break;
-        case '\\':
-            buf_puts(out, "\\\\");
-            break;
-        case '\b':
-            buf_puts(out, "\\b");
-            break;
-        case '\t':
-            buf_puts(out, "\\t");
-            break;
-        case '\n':
-            buf_puts(out, "\\n");
-            break;
-        case '\f':
-            buf_puts(out, "\\f");
-            break;
-        case '\r':
-            buf_puts(out, "\\r");
-            break;
-        default:
-            if (c < 0x20 || c == 0x7f)
-                buf_printf(out, "\\u%04X", c);
-            else if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f)
-                buf_printf(out, "\\u%04X", (unsigned char)s[++i]);
-            else
-                buf_putc(out, (char)c);
-        }
-    }
-    buf_putc(out, '"');
-}
-
-void gql_print_string(buf_t *out, const char *s, size_t len, bool block) {
-    if (block && printable_as_block(s, len))
-        print_block_string(out, s, len);
-    else
-        print_plain_string(out, s, len);
-}
-
-static void print_literal(buf_t *out, const gql_value *v, bool plain) {
-    switch (v->kind) {
-    case GQL_VALUE_VARIABLE:
-        buf_printf(out, "$%s", v->str);
-        break;
-    case GQL_VALUE_INT:
-    case GQL_VALUE_FLOAT:
-    case GQL_VALUE_ENUM:
-        buf_puts(out, v->str);
-        break;
-    case GQL_VALUE_STRING:
-        if (v->block && !plain)
-            print_block_string(out, v->str, v->str_len);
-        else
-            print_plain_string(out, v->str, v->str_len);
-        break;
-    case GQL_VALUE_BOOLEAN:
-        buf_puts(out, v->boolean ? "true" : "false");
-        break;
-    case GQL_VALUE_NULL:
-        buf_puts(out, "null");
-        break;
-    case GQL_VALUE_LIST:
-        buf_putc(out, '[');
-        for (size_t i = 0; i < v->list.count; i++) {
-            if (i) buf_puts(out, ", ");
-            print_literal(out, v->list.items[i], plain);
-        }
-        buf_putc(out, ']');
-        break;
-    case GQL_VALUE_OBJECT:
-        buf_putc(out, '{');
-        for (size_t i = 0; i < v->object.count; i++) {
-            if (i) buf_puts(out, ", ");
-            buf_printf(out, "%s: ", v->object.fields[i]->name.value);
-            print_literal(out, v->object.fields[i]->value, plain);
-        }
-        buf_putc(out, '}');
-        break;
-    }
-}
-
-void gql_print_literal(buf_t *out, const gql_value *v) {
-    print_literal(out, v, false);
-}
+/* ---- default values (graphql-js astFromValue + print) ---- */
 
 /* /^-?(?:0|[1-9][0-9]*)$/ from graphql-js astFromValue. */
 static bool integer_string(const char *s, size_t len) {
@@ -197,7 +26,7 @@ static bool integer_string(const char *s, size_t len) {
 
 static void default_value(buf_t *out, const gql_value *lit, const gql_type *type, int depth) {
     if (depth > 32) { /* a default that refers to itself through field defaults */
-        print_literal(out, lit, true);
+        gql_print_value(out, lit, GQL_PRINT_PLAIN_STRINGS);
         return;
     }
     if (type->kind == GQL_NON_NULL) {
@@ -256,7 +85,7 @@ static void default_value(buf_t *out, const gql_value *lit, const gql_type *type
     default:
         break;
     }
-    print_literal(out, lit, true);
+    gql_print_value(out, lit, GQL_PRINT_PLAIN_STRINGS);
 }
 
 void gql_print_default_value(buf_t *out, const gql_value *lit, const gql_type *type) {
@@ -270,12 +99,7 @@ static const char *msg_val(arena_t *a, const char *prefix, const gql_val *v) {
 
 /* Builds "<prefix><print(literal)>" in the arena. */
 static const char *msg_lit(arena_t *a, const char *prefix, const gql_value *lit) {
-    buf_t b = BUF_INIT;
-    buf_puts(&b, prefix);
-    gql_print_literal(&b, lit);
-    const char *m = arena_strdup(a, buf_cstr(&b));
-    buf_free(&b);
-    return m;
+    return arena_printf(a, "%s%s", prefix, gql_print_value_str(a, lit, 0));
 }
 
 /* JavaScript Number(string) for non-empty strings; false when it gives NaN. */

@@ -1,6 +1,7 @@
 /* scalars.h -- coercion for the built-in scalars (spec §3.5: Int, Float, String, Boolean, ID) and the
- * engine's custom scalars JSON, DateTime and Duration, plus the literal printer used for
- * default values (graphql-js print / astFromValue). gql_schema_build sets these on the types. */
+ * engine's custom scalars JSON, DateTime and Duration, plus default values printed as graphql-js
+ * prints astFromValue (printSchema, introspection). gql_schema_build sets these on the types.
+ * Literals and strings are printed by language/printer.h. */
 #ifndef ENTITYD_GQL_SCALARS_H
 #define ENTITYD_GQL_SCALARS_H
 
@@ -31,11 +32,6 @@ int gql_duration_parse(const char *s, size_t len, int64_t *seconds);
 /* Canonical form of a non-negative duration: largest units first, zero parts omitted ("0s" for 0). */
 void gql_duration_format(int64_t seconds, char out[48]);
 
-/* Prints a value literal as graphql-js print() does (strings quoted with JSON-like escapes,
- * lists "[1, 2]", objects "{a: 1}"). Block strings are printed as block strings. */
-void gql_print_literal(buf_t *out, const gql_value *v);
-/* Prints a string as a GraphQL string literal, block string form when block is set. */
-void gql_print_string(buf_t *out, const char *s, size_t len, bool block);
 /* Prints a default value the way graphql-js prints astFromValue(valueFromAST(lit, type), type):
  * floats normalised, IDs that look like integers unquoted, object fields in type order. */
 void gql_print_default_value(buf_t *out, const gql_value *lit, const gql_type *type);

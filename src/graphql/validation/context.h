@@ -15,6 +15,7 @@
 #include "graphql/error.h"
 #include "graphql/jsutils/suggestions.h"
 #include "graphql/language/ast.h"
+#include "graphql/language/printer.h"
 #include "graphql/type/schema.h"
 #include "util/arena.h"
 #include "util/strmap.h"
@@ -146,10 +147,6 @@ const ptrvec_t *gql_vctx_recursive_variable_usages(gql_vctx *ctx, const gql_defi
 
 /* ---- helpers shared by the rules ---- */
 
-/* Prints a value literal as graphql-js print() does; sort_fields orders object fields by name (sortValueNode). */
-const char *gql_value_print(arena_t *a, const gql_value *v, bool sort_fields);
-/* Prints a type reference as written ("[Int!]!"). */
-const char *gql_typeref_print(arena_t *a, const gql_typeref *t);
 /* True when the input value is a required argument/field: non-null type and no default (§5.4.2.1). */
 bool gql_is_required_input(const gql_input_value *iv);
 
