@@ -4,7 +4,6 @@
 #include "graphql/execution/coerce.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,130 +13,6 @@
 #include "util/buf.h"
 
 #define MAX_VARIABLE_ERRORS 50
-
-static const char *number_str(arena_t *a, const gql_val *v) {
-    if (v->kind == GQL_V_INT) return arena_printf(a, "%lld", (long long)v->i);
-    return gql_inspect(a, v);
-}
-
-/* ---- built-in scalars (§3.5.1-§3.5.5 input coercion) ---- */
-
-typedef enum { BI_NONE, BI_INT, BI_FLOAT, BI_STRING, BI_BOOLEAN, BI_ID } builtin_kind;
-
-static builtin_kind builtin_of(const gql_type *t) {
-    if (!t || t->kind != GQL_SCALAR || !t->builtin || !t->name) return BI_NONE;
-    if (strcmp(t->name, "Int") == 0) return BI_INT;
-    if (strcmp(t->name, "Float") == 0) return BI_FLOAT;
-    if (strcmp(t->name, "String") == 0) return BI_STRING;
-    if (strcmp(t->name, "Boolean") == 0) return BI_BOOLEAN;
-    if (strcmp(t->name, "ID") == 0) return BI_ID;
-    return BI_NONE;
-}
-
-int gql_builtin_parse_value(arena_t *a, const gql_type *t, const gql_val *in, gql_val *out, const char **err, int *rc) {
-    builtin_kind k = builtin_of(t);
-    if (k == BI_NONE) return 0;
-    *rc = -1;
-    switch (k) {
-    case BI_INT:
-        if (in->kind == GQL_V_INT) {
-            if (in->i > INT32_MAX || in->i < INT32_MIN) {
-                *err = arena_printf(a, "Int cannot represent non 32-bit signed integer value: %s", number_str(a, in));
-                return 1;
-            }
-            *out = *in;
-        } else if (in->kind == GQL_V_FLOAT && isfinite(in->f) && in->f == floor(in->f)) {
-            if (in->f > INT32_MAX || in->f < INT32_MIN) {
-                *err = arena_printf(a, "Int cannot represent non 32-bit signed integer value: %s", number_str(a, in));
-                return 1;
-            }
-            *out = gql_int((int64_t)in->f);
-        } else {
-            *err = arena_printf(a, "Int cannot represent non-integer value: %s", gql_inspect(a, in));
-            return 1;
-        }
-        break;
-    case BI_FLOAT:
-        if (in->kind == GQL_V_INT)
-            *out = gql_float((double)in->i);
-        else if (in->kind == GQL_V_FLOAT && isfinite(in->f))
-            *out = *in;
-        else {
-            *err = arena_printf(a, "Float cannot represent non numeric value: %s", gql_inspect(a, in));
-            return 1;
-        }
-        break;
-    case BI_STRING:
-        if (in->kind != GQL_V_STRING) {
-            *err = arena_printf(a, "String cannot represent a non string value: %s", gql_inspect(a, in));
-            return 1;
-        }
-        *out = *in;
-        break;
-    case BI_BOOLEAN:
-        if (in->kind != GQL_V_BOOL) {
-            *err = arena_printf(a, "Boolean cannot represent a non boolean value: %s", gql_inspect(a, in));
-            return 1;
-        }
-        *out = *in;
-        break;
-    case BI_ID:
-        if (in->kind == GQL_V_STRING)
-            *out = *in;
-        else if (in->kind == GQL_V_INT)
-            *out = gql_str(arena_printf(a, "%lld", (long long)in->i));
-        else if (in->kind == GQL_V_FLOAT && isfinite(in->f) && in->f == floor(in->f) && fabs(in->f) < 9.2e18)
-            *out = gql_str(arena_printf(a, "%lld", (long long)in->f));
-        else {
-            *err = arena_printf(a, "ID cannot represent value: %s", gql_inspect(a, in));
-            return 1;
-        }
-        break;
-    case BI_NONE:
-        return 0;
-    }
-    *rc = 0;
-    return 1;
-}
-
-/* parseLiteral of the built-in scalars; -1 when the literal does not fit ("undefined"). */
-static int builtin_parse_literal(arena_t *a, builtin_kind k, const gql_value *lit, gql_val *out) {
-    switch (k) {
-    case BI_INT: {
-        if (lit->kind != GQL_VALUE_INT) return -1;
-        errno = 0;
-        long long n = strtoll(lit->str, NULL, 10);
-        if (errno || n > INT32_MAX || n < INT32_MIN) return -1;
-        *out = gql_int(n);
-        return 0;
-    }
-    case BI_FLOAT:
-        if (lit->kind != GQL_VALUE_INT && lit->kind != GQL_VALUE_FLOAT) return -1;
-        *out = gql_float(strtod(lit->str, NULL));
-        return isfinite(out->f) ? 0 : -1;
-    case BI_STRING:
-        if (lit->kind != GQL_VALUE_STRING) return -1;
-        *out = gql_strn(lit->str, lit->str_len);
-        return 0;
-    case BI_BOOLEAN:
-        if (lit->kind != GQL_VALUE_BOOLEAN) return -1;
-        *out = gql_bool(lit->boolean);
-        return 0;
-    case BI_ID:
-        if (lit->kind == GQL_VALUE_STRING) {
-            *out = gql_strn(lit->str, lit->str_len);
-            return 0;
-        }
-        if (lit->kind == GQL_VALUE_INT) {
-            *out = gql_str(arena_strdup(a, lit->str));
-            return 0;
-        }
-        return -1;
-    case BI_NONE:
-        return -1;
-    }
-    return -1;
-}
 
 static const gql_enum_value *enum_lookup(const gql_type *t, const char *name, size_t len) {
     for (size_t i = 0; i < t->nenum_values; i++) {
@@ -270,9 +145,7 @@ int gql_value_from_ast(const gql_schema *s, const gql_value *lit, const gql_type
         *out = gql_enum(ev->name);
         return 0;
     }
-    case GQL_SCALAR: {
-        builtin_kind k = builtin_of(type);
-        if (k != BI_NONE) return builtin_parse_literal(a, k, lit, out);
+    case GQL_SCALAR: { /* §3.5 input coercion of a literal, built-in scalars included: type/scalars.c */
         if (type->scalar && type->scalar->parse_literal) {
             const char *err = NULL;
             return type->scalar->parse_literal(a, lit, variables, out, &err) ? -1 : 0;
@@ -404,12 +277,11 @@ static gql_val coerce_input(coerce_ctx *c, const gql_val *in, const gql_type *ty
         gql_val out = gql_null();
         const char *err = NULL;
         int rc = 0;
-        if (!gql_builtin_parse_value(a, type, in, &out, &err, &rc)) {
-            if (type->scalar && type->scalar->parse_value)
-                rc = type->scalar->parse_value(a, in, &out, &err);
-            else
-                out = *in; /* a custom scalar without coercion functions takes the value as is */
-        }
+        /* §3.5 input coercion of an external value, built-in scalars included: type/scalars.c */
+        if (type->scalar && type->scalar->parse_value)
+            rc = type->scalar->parse_value(a, in, &out, &err);
+        else
+            out = *in; /* a custom scalar without coercion functions takes the value as is */
         if (rc) {
             cerr(c, path, in, err ? err : arena_printf(a, "Expected type \"%s\".", type->name));
             return gql_null();

@@ -41,8 +41,4 @@ typedef void (*gql_coerce_error_fn)(void *ud, const gql_path *path, const gql_va
 int gql_coerce_input_value(const gql_schema *s, arena_t *a, const gql_val *in, const gql_type *type, gql_val *out,
                            gql_coerce_error_fn on_error, void *ud);
 
-/* Parses an external value for a built-in scalar (graphql-js GraphQLInt/Float/String/Boolean/ID
- * parseValue). Returns 1 when t is a built-in scalar (then 0/-1 result in *rc), 0 otherwise. */
-int gql_builtin_parse_value(arena_t *a, const gql_type *t, const gql_val *in, gql_val *out, const char **err, int *rc);
-
 #endif
