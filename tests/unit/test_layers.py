@@ -16,15 +16,18 @@ The checker is also run on a small planted tree to show that it catches an upwar
 
     python3 tests/unit/test_layers.py          (ENTITYD_SRCDIR: the tree; default: this checkout)
 """
+import fnmatch
 import os
 import re
 import sys
 import tempfile
 
 # (unit, rank, the only units it may include or None for any of rank <= its own, the paths under src/
-# that belong to it: a folder (its files, not its subfolders) or a file).
+# that belong to it: a folder (its files, not its subfolders) or a file name, which may be a pattern).
 LAYERS = [
     ("util", 0, {"util"}, ["util"]),
+    # Data tables that src/util/embed.sh writes for util/embedded.h (in src/ when built in the tree).
+    ("embedded", 0, {"util"}, ["embedded_*.c"]),
     ("store", 10, {"util", "store"}, ["store"]),
     # The engine, graphql-js's module map. jsutils, its lowest layer, imports nothing of the engine.
     ("graphql/jsutils", 20, {"util", "graphql/jsutils"}, ["graphql/jsutils"]),
@@ -58,8 +61,9 @@ SOURCE_EXT = (".c", ".h")
 
 def unit_of(rel, folders, files):
     """The unit of a file (path relative to src/), or None."""
-    if rel in files:
-        return files[rel]
+    for pattern, u in files.items():
+        if fnmatch.fnmatchcase(rel, pattern):
+            return u
     return folders.get(os.path.dirname(rel))
 
 
