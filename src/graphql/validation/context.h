@@ -146,6 +146,8 @@ const ptrvec_t *gql_vctx_variable_usages(gql_vctx *ctx, const gql_definition *de
 const ptrvec_t *gql_vctx_recursive_variable_usages(gql_vctx *ctx, const gql_definition *op);
 
 /* ---- helpers shared by the rules ---- */
+/* Also for the rules: suggestions ("Did you mean"), naturalCompare (jsutils/suggestions.h) and the literal
+ * and type-reference printer (language/printer.h), included above. */
 
 /* True when the input value is a required argument/field: non-null type and no default (§5.4.2.1). */
 bool gql_is_required_input(const gql_input_value *iv);
