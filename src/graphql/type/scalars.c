@@ -10,6 +10,7 @@
 
 #include "graphql/jsutils/inspect.h"
 #include "graphql/language/printer.h"
+#include "util/duration.h"
 
 /* ---- default values (graphql-js astFromValue + print) ---- */
 
@@ -586,47 +587,7 @@ static int datetime_parse_literal(arena_t *a, const gql_value *lit, const gql_va
 
 const gql_scalar_funcs gql_scalar_datetime = {datetime_serialize, datetime_serialize, datetime_parse_literal};
 
-/* ---- Duration ---- */
-
-int gql_duration_parse(const char *s, size_t len, int64_t *seconds) {
-    static const char units[] = "dhms";
-    static const int64_t mult[] = {86400, 3600, 60, 1};
-    int next = 0; /* units must appear in this order, each at most once */
-    int64_t total = 0;
-    size_t i = 0;
-    if (len == 0) return -1;
-    while (i < len) {
-        int64_t n = 0;
-        size_t nd = 0;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            if (++nd > 15) return -1;
-            n = n * 10 + (s[i++] - '0');
-        }
-        if (nd == 0 || i >= len) return -1;
-        const char *u = strchr(units, s[i]);
-        if (!u || s[i] == '\0' || u - units < next) return -1;
-        int ui = (int)(u - units);
-        next = ui + 1;
-        i++;
-        if (n > (INT64_MAX / 2 - total) / mult[ui]) return -1;
-        total += n * mult[ui];
-    }
-    *seconds = total;
-    return 0;
-}
-
-void gql_duration_format(int64_t seconds, char out[48]) {
-    if (seconds <= 0) {
-        strcpy(out, "0s");
-        return;
-    }
-    int64_t d = seconds / 86400, h = seconds / 3600 % 24, m = seconds / 60 % 60, s = seconds % 60;
-    int n = 0;
-    if (d) n += snprintf(out + n, 48 - (size_t)n, "%lldd", (long long)d);
-    if (h) n += snprintf(out + n, 48 - (size_t)n, "%lldh", (long long)h);
-    if (m) n += snprintf(out + n, 48 - (size_t)n, "%lldm", (long long)m);
-    if (s) snprintf(out + n, 48 - (size_t)n, "%llds", (long long)s);
-}
+/* ---- Duration: the syntax of util/duration.h ("90s", "1h30m", "7d") ---- */
 
 static int duration_seconds(arena_t *a, const gql_val *in, int64_t *secs, const char **err) {
     if (in->kind == GQL_V_INT && in->i >= 0) {
@@ -634,7 +595,7 @@ static int duration_seconds(arena_t *a, const gql_val *in, int64_t *secs, const 
         return 0;
     }
     if (in->kind == GQL_V_STRING) {
-        if (gql_duration_parse(in->s.ptr, in->s.len, secs) == 0) return 0;
+        if (duration_parse(in->s.ptr, in->s.len, secs) == 0) return 0;
         *err = msg_val(a, "Duration cannot represent an invalid duration string: ", in);
         return -1;
     }
@@ -645,8 +606,8 @@ static int duration_seconds(arena_t *a, const gql_val *in, int64_t *secs, const 
 static int duration_serialize(arena_t *a, const gql_val *in, gql_val *out, const char **err) {
     int64_t secs;
     if (duration_seconds(a, in, &secs, err)) return -1;
-    char buf[48];
-    gql_duration_format(secs, buf);
+    char buf[DURATION_MAX];
+    duration_format(secs, buf);
     *out = gql_str_dup(a, buf);
     return 0;
 }
