@@ -24,10 +24,6 @@ extern const gql_scalar_funcs gql_scalar_datetime;
 /* "90s", "10m", "1h30m", "7d": input coerces to an INT of seconds; output is the canonical string. */
 extern const gql_scalar_funcs gql_scalar_duration;
 
-#define GQL_DATETIME_MAX 64
-/* Normalises an RFC 3339 date-time to UTC ("2024-01-01T10:00:00.5Z"). Returns 0, or -1 when invalid. */
-int gql_datetime_normalize(const char *s, size_t len, char out[GQL_DATETIME_MAX]);
-
 /* Prints a default value the way graphql-js prints astFromValue(valueFromAST(lit, type), type):
  * floats normalised, IDs that look like integers unquoted, object fields in type order. */
 void gql_print_default_value(buf_t *out, const gql_value *lit, const gql_type *type);
