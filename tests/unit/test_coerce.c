@@ -14,6 +14,7 @@
 
 #include "graphql/execution/coerce.h"
 #include "graphql/execution/response.h"
+#include "graphql/jsutils/inspect.h"
 #include "graphql/language/parser.h"
 #include "util/utf8.h"
 
@@ -107,6 +108,11 @@ static void test_variables_scalars(void **state) {
     assert_string_equal(coerce_vars(q, "{\"b\": \"true\"}", &v, NULL),
                         "Variable \"$b\" got invalid value \"true\"; Boolean cannot represent a non boolean value: "
                         "\"true\"");
+    /* ID's parseValue is type/scalars.c's for variables too: String(n) of an integral number, as graphql-js */
+    assert_null(coerce_vars(q, "{\"id\": 1e21}", &v, NULL));
+    assert_string_equal(vars_json(&v), "{\"id\":\"1e+21\"}");
+    assert_null(coerce_vars(q, "{\"id\": 1.152921504606846976e18}", &v, NULL));
+    assert_string_equal(vars_json(&v), "{\"id\":\"1152921504606847000\"}");
     assert_string_equal(coerce_vars(q, "{\"id\": 1.5}", &v, NULL),
                         "Variable \"$id\" got invalid value 1.5; ID cannot represent value: 1.5");
     assert_string_equal(coerce_vars(q, "{\"f\": [1]}", &v, NULL),

@@ -572,6 +572,27 @@ static const validation_case cases[] = {
      "\\\"Boolean!\\\".\",\"locations\":[{\"line\":1,\"column\":9},{\"line\":1,\"column\":41}]},{\"message\":"
      "\"Variable \\\"$b\\\" of type \\\"Boolean\\\" used in position expecting type "
      "\\\"Boolean!\\\".\",\"locations\":[{\"line\":1,\"column\":9},{\"line\":1,\"column\":116}]}]"},
+    /* block strings in messages are printed as graphql-js print() prints them (printBlockString) */
+    {"ValuesOfCorrectTypeRule",
+     "{ complicatedArgs { enumArgField(enumArg: \"\"\"a\nb\"\"\") e2: enumArgField(enumArg: \"\"\"x\"\"\") } }",
+     "[{\"message\":\"Enum \\\"FurColor\\\" cannot represent non-enum value: "
+     "\\\"\\\"\\\"\\na\\nb\\n\\\"\\\"\\\".\",\"locations\":[{\"line\":1,\"column\":43}]},{\"message\":\"Enum "
+     "\\\"FurColor\\\" cannot represent non-enum value: "
+     "\\\"\\\"\\\"x\\\"\\\"\\\".\",\"locations\":[{\"line\":2,\"column\":33}]}]"},
+    {"ValuesOfCorrectTypeRule", "{ complicatedArgs { complexArgField(complexArg: \"\"\"a\n  b\"\"\") } }",
+     "[{\"message\":\"Expected value of type \\\"ComplexInput\\\", found "
+     "\\\"\\\"\\\"\\na\\nb\\n\\\"\\\"\\\".\",\"locations\":[{\"line\":1,\"column\":49}]}]"},
+    /* arguments compare as sortValueNode sorts them: stably, so repeated names keep their order */
+    {"OverlappingFieldsCanBeMergedRule",
+     "{ complicatedArgs { complexArgField(complexArg: {requiredField: true, intField: 1, intField: 2}) "
+     "complexArgField(complexArg: {intField: 2, requiredField: true, intField: 1}) } }",
+     "[{\"message\":\"Fields \\\"complexArgField\\\" conflict because they have differing arguments. Use different "
+     "aliases on the fields to fetch both if this was "
+     "intentional.\",\"locations\":[{\"line\":1,\"column\":21},{\"line\":1,\"column\":98}]},{\"message\":\"There can "
+     "be only one input field named "
+     "\\\"intField\\\".\",\"locations\":[{\"line\":1,\"column\":71},{\"line\":1,\"column\":84}]},{\"message\":\"There "
+     "can be only one input field named "
+     "\\\"intField\\\".\",\"locations\":[{\"line\":1,\"column\":127},{\"line\":1,\"column\":161}]}]"},
     {"OverlappingFieldsCanBeMergedRule", "{ dog { name name otherName: nickname ...F } }\nfragment F on Dog { name }",
      "[]"},
     {"OverlappingFieldsCanBeMergedRule", "{ dog { fido: name fido: nickname } }",

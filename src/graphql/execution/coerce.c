@@ -4,331 +4,15 @@
 #include "graphql/execution/coerce.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/execution/response.h"
-#include "graphql/validation/context.h"
+#include "graphql/jsutils/inspect.h"
+#include "graphql/jsutils/suggestions.h"
+#include "graphql/language/printer.h"
 #include "util/buf.h"
 
 #define MAX_VARIABLE_ERRORS 50
-
-/* ---- rendering values for messages ---- */
-
-/* Bytes of one rendered value, roughly. graphql-js prints every key of an object and every byte
- * of a string; here each of up to MAX_VARIABLE_ERRORS messages repeats the offending value (an
- * input object with 50 unknown keys is printed 50 times), so a 1 MB variables object became a
- * 50 MB response. Values under the bound print exactly as graphql-js prints them. */
-#define INSPECT_MAX 1024
-
-/* The length of [s, s+n) cut to at most max bytes without splitting a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t n, size_t max) {
-    if (n <= max) return n;
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return max;
-}
-
-/* Appends [s, s+n) as a JSON string, cut to at most max bytes, "..." marking a cut. */
-static void inspect_string(buf_t *b, const char *s, size_t n, size_t max) {
-    if (n <= max) {
-        buf_json_string(b, s, n);
-        return;
-    }
-    buf_t t = BUF_INIT;
-    buf_append(&t, s, utf8_cut(s, n, max));
-    buf_puts(&t, "...");
-    buf_json_string(b, t.data, t.len);
-    buf_free(&t);
-}
-
-static void inspect_into(buf_t *b, const gql_val *v, int depth) {
-    switch (v->kind) {
-    case GQL_V_NULL:
-        buf_puts(b, "null");
-        return;
-    case GQL_V_BOOL:
-        buf_puts(b, v->b ? "true" : "false");
-        return;
-    case GQL_V_INT:
-        buf_printf(b, "%lld", (long long)v->i);
-        return;
-    case GQL_V_FLOAT:
-        if (isnan(v->f))
-            buf_puts(b, "NaN");
-        else if (isinf(v->f))
-            buf_puts(b, v->f < 0 ? "-Infinity" : "Infinity");
-        else
-            gql_write_number(b, v->f);
-        return;
-    case GQL_V_STRING:
-    case GQL_V_ENUM:
-        inspect_string(b, v->s.ptr, v->s.len, INSPECT_MAX);
-        return;
-    case GQL_V_RAW_JSON:
-        buf_append(b, v->s.ptr, v->s.len);
-        return;
-    case GQL_V_OBJECT:
-        buf_puts(b, "{}");
-        return;
-    case GQL_V_LIST:
-        if (v->list.count == 0) {
-            buf_puts(b, "[]");
-            return;
-        }
-        if (depth > 2) { /* graphql-js MAX_RECURSIVE_DEPTH */
-            buf_puts(b, "[Array]");
-            return;
-        }
-        buf_putc(b, '[');
-        {
-            size_t shown = 0;
-            for (; shown < v->list.count && shown < 10 && b->len < INSPECT_MAX; shown++) {
-                if (shown) buf_puts(b, ", ");
-                inspect_into(b, &v->list.items[shown], depth + 1);
-            }
-            if (v->list.count > shown) {
-                size_t more = v->list.count - shown;
-                buf_printf(b, "%s... %zu more item%s", shown ? ", " : "", more, more == 1 ? "" : "s");
-            }
-        }
-        buf_putc(b, ']');
-        return;
-    case GQL_V_MAP:
-        if (v->map.count == 0) {
-            buf_puts(b, "{}");
-            return;
-        }
-        if (depth > 2) {
-            buf_puts(b, "[Object]");
-            return;
-        }
-        buf_puts(b, "{ ");
-        {
-            size_t shown = 0;
-            for (; shown < v->map.count && b->len < INSPECT_MAX; shown++) {
-                if (shown) buf_puts(b, ", ");
-                const char *k = v->map.keys[shown];
-                buf_append(b, k, utf8_cut(k, strlen(k), INSPECT_MAX));
-                buf_puts(b, ": ");
-                inspect_into(b, &v->map.vals[shown], depth + 1);
-            }
-            if (v->map.count > shown) {
-                size_t more = v->map.count - shown;
-                buf_printf(b, "%s... %zu more key%s", shown ? ", " : "", more, more == 1 ? "" : "s");
-            }
-        }
-        buf_puts(b, " }");
-        return;
-    }
-}
-
-const char *gql_inspect(arena_t *a, const gql_val *v) {
-    buf_t b = BUF_INIT;
-    inspect_into(&b, v, 0);
-    char *s = arena_strndup(a, buf_cstr(&b), b.len);
-    buf_free(&b);
-    return s;
-}
-
-static void print_value_into(buf_t *b, const gql_value *v) {
-    switch (v->kind) {
-    case GQL_VALUE_VARIABLE:
-        buf_putc(b, '$');
-        buf_puts(b, v->str);
-        return;
-    case GQL_VALUE_INT:
-    case GQL_VALUE_FLOAT:
-    case GQL_VALUE_ENUM:
-        buf_puts(b, v->str);
-        return;
-    case GQL_VALUE_STRING:
-        buf_json_string(b, v->str, v->str_len);
-        return;
-    case GQL_VALUE_BOOLEAN:
-        buf_puts(b, v->boolean ? "true" : "false");
-        return;
-    case GQL_VALUE_NULL:
-        buf_puts(b, "null");
-        return;
-    case GQL_VALUE_LIST:
-        buf_putc(b, '[');
-        for (size_t i = 0; i < v->list.count; i++) {
-            if (i) buf_puts(b, ", ");
-            print_value_into(b, v->list.items[i]);
-        }
-        buf_putc(b, ']');
-        return;
-    case GQL_VALUE_OBJECT:
-        buf_putc(b, '{');
-        for (size_t i = 0; i < v->object.count; i++) {
-            if (i) buf_puts(b, ", ");
-            buf_puts(b, v->object.fields[i]->name.value);
-            buf_puts(b, ": ");
-            print_value_into(b, v->object.fields[i]->value);
-        }
-        buf_putc(b, '}');
-        return;
-    }
-}
-
-const char *gql_print_value(arena_t *a, const gql_value *v) {
-    buf_t b = BUF_INIT;
-    print_value_into(&b, v);
-    char *s = arena_strndup(a, buf_cstr(&b), b.len);
-    buf_free(&b);
-    return s;
-}
-
-static void print_typeref(buf_t *b, const gql_typeref *t) {
-    switch (t->kind) {
-    case GQL_TYPEREF_NAMED:
-        buf_puts(b, t->name.value);
-        return;
-    case GQL_TYPEREF_LIST:
-        buf_putc(b, '[');
-        print_typeref(b, t->of);
-        buf_putc(b, ']');
-        return;
-    case GQL_TYPEREF_NON_NULL:
-        print_typeref(b, t->of);
-        buf_putc(b, '!');
-        return;
-    }
-}
-
-static const char *typeref_str(arena_t *a, const gql_typeref *t) {
-    buf_t b = BUF_INIT;
-    print_typeref(&b, t);
-    char *s = arena_strndup(a, buf_cstr(&b), b.len);
-    buf_free(&b);
-    return s;
-}
-
-static const char *number_str(arena_t *a, const gql_val *v) {
-    if (v->kind == GQL_V_INT) return arena_printf(a, "%lld", (long long)v->i);
-    return gql_inspect(a, v);
-}
-
-/* ---- built-in scalars (§3.5.1-§3.5.5 input coercion) ---- */
-
-typedef enum { BI_NONE, BI_INT, BI_FLOAT, BI_STRING, BI_BOOLEAN, BI_ID } builtin_kind;
-
-static builtin_kind builtin_of(const gql_type *t) {
-    if (!t || t->kind != GQL_SCALAR || !t->builtin || !t->name) return BI_NONE;
-    if (strcmp(t->name, "Int") == 0) return BI_INT;
-    if (strcmp(t->name, "Float") == 0) return BI_FLOAT;
-    if (strcmp(t->name, "String") == 0) return BI_STRING;
-    if (strcmp(t->name, "Boolean") == 0) return BI_BOOLEAN;
-    if (strcmp(t->name, "ID") == 0) return BI_ID;
-    return BI_NONE;
-}
-
-int gql_builtin_parse_value(arena_t *a, const gql_type *t, const gql_val *in, gql_val *out, const char **err, int *rc) {
-    builtin_kind k = builtin_of(t);
-    if (k == BI_NONE) return 0;
-    *rc = -1;
-    switch (k) {
-    case BI_INT:
-        if (in->kind == GQL_V_INT) {
-            if (in->i > INT32_MAX || in->i < INT32_MIN) {
-                *err = arena_printf(a, "Int cannot represent non 32-bit signed integer value: %s", number_str(a, in));
-                return 1;
-            }
-            *out = *in;
-        } else if (in->kind == GQL_V_FLOAT && isfinite(in->f) && in->f == floor(in->f)) {
-            if (in->f > INT32_MAX || in->f < INT32_MIN) {
-                *err = arena_printf(a, "Int cannot represent non 32-bit signed integer value: %s", number_str(a, in));
-                return 1;
-            }
-            *out = gql_int((int64_t)in->f);
-        } else {
-            *err = arena_printf(a, "Int cannot represent non-integer value: %s", gql_inspect(a, in));
-            return 1;
-        }
-        break;
-    case BI_FLOAT:
-        if (in->kind == GQL_V_INT)
-            *out = gql_float((double)in->i);
-        else if (in->kind == GQL_V_FLOAT && isfinite(in->f))
-            *out = *in;
-        else {
-            *err = arena_printf(a, "Float cannot represent non numeric value: %s", gql_inspect(a, in));
-            return 1;
-        }
-        break;
-    case BI_STRING:
-        if (in->kind != GQL_V_STRING) {
-            *err = arena_printf(a, "String cannot represent a non string value: %s", gql_inspect(a, in));
-            return 1;
-        }
-        *out = *in;
-        break;
-    case BI_BOOLEAN:
-        if (in->kind != GQL_V_BOOL) {
-            *err = arena_printf(a, "Boolean cannot represent a non boolean value: %s", gql_inspect(a, in));
-            return 1;
-        }
-        *out = *in;
-        break;
-    case BI_ID:
-        if (in->kind == GQL_V_STRING)
-            *out = *in;
-        else if (in->kind == GQL_V_INT)
-            *out = gql_str(arena_printf(a, "%lld", (long long)in->i));
-        else if (in->kind == GQL_V_FLOAT && isfinite(in->f) && in->f == floor(in->f) && fabs(in->f) < 9.2e18)
-            *out = gql_str(arena_printf(a, "%lld", (long long)in->f));
-        else {
-            *err = arena_printf(a, "ID cannot represent value: %s", gql_inspect(a, in));
-            return 1;
-        }
-        break;
-    case BI_NONE:
-        return 0;
-    }
-    *rc = 0;
-    return 1;
-}
-
-/* parseLiteral of the built-in scalars; -1 when the literal does not fit ("undefined"). */
-static int builtin_parse_literal(arena_t *a, builtin_kind k, const gql_value *lit, gql_val *out) {
-    switch (k) {
-    case BI_INT: {
-        if (lit->kind != GQL_VALUE_INT) return -1;
-        errno = 0;
-        long long n = strtoll(lit->str, NULL, 10);
-        if (errno || n > INT32_MAX || n < INT32_MIN) return -1;
-        *out = gql_int(n);
-        return 0;
-    }
-    case BI_FLOAT:
-        if (lit->kind != GQL_VALUE_INT && lit->kind != GQL_VALUE_FLOAT) return -1;
-        *out = gql_float(strtod(lit->str, NULL));
-        return isfinite(out->f) ? 0 : -1;
-    case BI_STRING:
-        if (lit->kind != GQL_VALUE_STRING) return -1;
-        *out = gql_strn(lit->str, lit->str_len);
-        return 0;
-    case BI_BOOLEAN:
-        if (lit->kind != GQL_VALUE_BOOLEAN) return -1;
-        *out = gql_bool(lit->boolean);
-        return 0;
-    case BI_ID:
-        if (lit->kind == GQL_VALUE_STRING) {
-            *out = gql_strn(lit->str, lit->str_len);
-            return 0;
-        }
-        if (lit->kind == GQL_VALUE_INT) {
-            *out = gql_str(arena_strdup(a, lit->str));
-            return 0;
-        }
-        return -1;
-    case BI_NONE:
-        return -1;
-    }
-    return -1;
-}
 
 static const gql_enum_value *enum_lookup(const gql_type *t, const char *name, size_t len) {
     for (size_t i = 0; i < t->nenum_values; i++) {
@@ -461,9 +145,7 @@ int gql_value_from_ast(const gql_schema *s, const gql_value *lit, const gql_type
         *out = gql_enum(ev->name);
         return 0;
     }
-    case GQL_SCALAR: {
-        builtin_kind k = builtin_of(type);
-        if (k != BI_NONE) return builtin_parse_literal(a, k, lit, out);
+    case GQL_SCALAR: { /* §3.5 input coercion of a literal, built-in scalars included: type/scalars.c */
         if (type->scalar && type->scalar->parse_literal) {
             const char *err = NULL;
             return type->scalar->parse_literal(a, lit, variables, out, &err) ? -1 : 0;
@@ -595,12 +277,11 @@ static gql_val coerce_input(coerce_ctx *c, const gql_val *in, const gql_type *ty
         gql_val out = gql_null();
         const char *err = NULL;
         int rc = 0;
-        if (!gql_builtin_parse_value(a, type, in, &out, &err, &rc)) {
-            if (type->scalar && type->scalar->parse_value)
-                rc = type->scalar->parse_value(a, in, &out, &err);
-            else
-                out = *in; /* a custom scalar without coercion functions takes the value as is */
-        }
+        /* §3.5 input coercion of an external value, built-in scalars included: type/scalars.c */
+        if (type->scalar && type->scalar->parse_value)
+            rc = type->scalar->parse_value(a, in, &out, &err);
+        else
+            out = *in; /* a custom scalar without coercion functions takes the value as is */
         if (rc) {
             cerr(c, path, in, err ? err : arena_printf(a, "Expected type \"%s\".", type->name));
             return gql_null();
@@ -672,7 +353,7 @@ int gql_coerce_variable_values(const gql_schema *s, const gql_definition *op, co
             vctx.nerrors++;
             gql_errors_add(errs, GQL_CODE_BAD_USER_INPUT, &def->type->loc, 1, NULL,
                            "Variable \"$%s\" expected value of type \"%s\" which cannot be used as an input type.",
-                           name, typeref_str(a, def->type));
+                           name, gql_print_typeref_str(a, def->type));
             continue;
         }
         const json_t *j = inputs && json_is_object(inputs) ? json_object_get(inputs, name) : NULL;
@@ -684,7 +365,7 @@ int gql_coerce_variable_values(const gql_schema *s, const gql_definition *op, co
                 vctx.nerrors++;
                 gql_errors_add(errs, GQL_CODE_BAD_USER_INPUT, &def->loc, 1, NULL,
                                "Variable \"$%s\" of required type \"%s\" was not provided.", name,
-                               typeref_str(a, def->type));
+                               gql_print_typeref_str(a, def->type));
             }
             continue;
         }
@@ -692,7 +373,7 @@ int gql_coerce_variable_values(const gql_schema *s, const gql_definition *op, co
             vctx.nerrors++;
             gql_errors_add(errs, GQL_CODE_BAD_USER_INPUT, &def->loc, 1, NULL,
                            "Variable \"$%s\" of non-null type \"%s\" must not be null.", name,
-                           typeref_str(a, def->type));
+                           gql_print_typeref_str(a, def->type));
             continue;
         }
         gql_val raw = gql_val_from_json(a, j), coerced;
@@ -757,7 +438,7 @@ int gql_coerce_argument_values(const gql_schema *s, gql_input_value *const *defs
         gql_val v;
         if (gql_value_from_ast(s, vn, def->type, variables, a, &v)) {
             gql_errors_add(errs, GQL_CODE_BAD_USER_INPUT, &vn->loc, 1, path, "Argument \"%s\" has invalid value %s.",
-                           def->name, gql_print_value(a, vn));
+                           def->name, gql_print_value_str(a, vn, 0));
             return -1;
         }
         gql_map_set(a, out, def->name, v);

@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "graphql/error.h"
-#include "graphql/execution/value.h"
+#include "graphql/jsutils/value.h"
 #include "graphql/language/ast.h"
 #include "graphql/type/schema.h"
 #include "util/arena.h"
@@ -40,14 +40,5 @@ typedef void (*gql_coerce_error_fn)(void *ud, const gql_path *path, const gql_va
  * type. Returns 0 and *out, or -1 after calling on_error once per problem. */
 int gql_coerce_input_value(const gql_schema *s, arena_t *a, const gql_val *in, const gql_type *type, gql_val *out,
                            gql_coerce_error_fn on_error, void *ud);
-
-/* Parses an external value for a built-in scalar (graphql-js GraphQLInt/Float/String/Boolean/ID
- * parseValue). Returns 1 when t is a built-in scalar (then 0/-1 result in *rc), 0 otherwise. */
-int gql_builtin_parse_value(arena_t *a, const gql_type *t, const gql_val *in, gql_val *out, const char **err, int *rc);
-
-/* graphql-js inspect(): a readable rendering of a value for messages ("abc" quoted, { a: 1 }). */
-const char *gql_inspect(arena_t *a, const gql_val *v);
-/* graphql-js print() of a value literal ("{a: 1, b: [\"x\"]}"). */
-const char *gql_print_value(arena_t *a, const gql_value *v);
 
 #endif

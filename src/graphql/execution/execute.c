@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "graphql/execution/coerce.h"
+#include "graphql/jsutils/inspect.h"
 #include "graphql/execution/response.h"
 #include "graphql/type/introspection.h"
 

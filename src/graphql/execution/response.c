@@ -1,23 +1,6 @@
 /* response.c -- writing the response (spec §7.1 Response Format, §7.2 JSON serialization). */
 #include "graphql/execution/response.h"
 
-#include "graphql/type/scalars.h"
-
-#include <math.h>
-#include <string.h>
-
-/* JSON has no NaN or Infinity: those print as null; every other number as JavaScript prints it
- * (ECMA-262 Number::toString, shared with the scalars' messages in type/scalars.c). */
-void gql_write_number(buf_t *out, double d) {
-    if (!isfinite(d)) {
-        buf_puts(out, "null");
-        return;
-    }
-    char num[40];
-    gql_js_number(d, num);
-    buf_puts(out, num);
-}
-
 void gql_response_write(buf_t *out, const gql_errors *errs, bool has_data, const gql_val *data) {
     buf_putc(out, '{');
     bool first = true;

@@ -3,19 +3,16 @@
  * The result tree is made of gql_val values allocated in the request arena: objects are
  * GQL_V_MAP (keys in request order, §7.2.2 "Serialization Format" ordering), lists GQL_V_LIST,
  * leaves the serialized scalar/enum values. Numbers are printed as JavaScript's
- * Number.prototype.toString would print them, so responses match graphql-js byte for byte. */
+ * Number.prototype.toString would print them (gql_write_number, jsutils/value.h), so responses match
+ * graphql-js byte for byte. */
 #ifndef ENTITYD_GQL_RESPONSE_H
 #define ENTITYD_GQL_RESPONSE_H
 
 #include <stdbool.h>
 
 #include "graphql/error.h"
-#include "graphql/execution/value.h"
+#include "graphql/jsutils/value.h"
 #include "util/buf.h"
-
-/* Appends d like JavaScript's Number toString (shortest round-trip digits: 1.0 -> "1",
- * 0.1 -> "0.1", 1e21 -> "1e+21", 1e-7 -> "1e-7"). Non-finite values are written as null. */
-void gql_write_number(buf_t *out, double d);
 
 /* Writes the complete response object (§7.1): {"errors":[...],"data":...}. "errors" is
  * omitted when errs is NULL or empty; "data" is omitted when has_data is false (request

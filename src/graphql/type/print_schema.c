@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "graphql/language/printer.h"
 #include "graphql/type/introspection.h"
 #include "graphql/type/scalars.h"
 #include "graphql/type/schema.h"

@@ -1,5 +1,5 @@
 /* scalars.c -- result and input coercion of scalars (spec §3.5) with graphql-js's messages, the
- * engine's JSON / DateTime / Duration scalars, and the literal printer (graphql-js print for values). */
+ * engine's JSON / DateTime / Duration scalars, and default values printed as graphql-js prints them. */
 #include "graphql/type/scalars.h"
 
 #include <errno.h>
@@ -8,248 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graphql/jsutils/inspect.h"
+#include "graphql/language/printer.h"
 #include "util/datetime.h"
 #include "util/duration.h"
 
-/* ---- printing ---- */
-
-void gql_js_number(double d, char out[40]) {
-    if (isnan(d)) {
-        strcpy(out, "NaN");
-        return;
-    }
-    if (isinf(d)) {
-        strcpy(out, d < 0 ? "-Infinity" : "Infinity");
-        return;
-    }
-    if (d == 0) {
-        strcpy(out, "0");
-        return;
-    }
-    /* Shortest round-tripping digits (ECMAScript Number::toString). */
-    char tmp[40];
-    int p;
-    for (p = 1; p <= 17; p++) {
-        snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
-        if (strtod(tmp, NULL) == d) break;
-    }
-    if (p > 17) p = 17;
-    snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
-    const char *s = tmp;
-    char *o = out;
-    if (*s == '-') {
-        *o++ = '-';
-        s++;
-    }
-    char digits[20];
-    int k = 0;
-    for (; *s && *s != 'e'; s++)
-        if (*s >= '0' && *s <= '9') digits[k++] = *s;
-    while (k > 1 && digits[k - 1] == '0')
-        k--;
-    int e = atoi(s + 1);
-    int n = e + 1;
-    if (k <= n && n <= 21) {
-        memcpy(o, digits, (size_t)k);
-        o += k;
-        for (int i = 0; i < n - k; i++)
-            *o++ = '0';
-    } else if (0 < n && n < k) { /* k > n here: digits before and after the point */
-        memcpy(o, digits, (size_t)n);
-        o += n;
-        *o++ = '.';
-        memcpy(o, digits + n, (size_t)(k - n));
-        o += k - n;
-    } else if (-6 < n && n <= 0) {
-        *o++ = '0';
-        *o++ = '.';
-        for (int i = 0; i < -n; i++)
-            *o++ = '0';
-        memcpy(o, digits, (size_t)k);
-        o += k;
-    } else {
-        *o++ = digits[0];
-        if (k > 1) {
-            *o++ = '.';
-            memcpy(o, digits + 1, (size_t)(k - 1));
-            o += k - 1;
-        }
-        o += sprintf(o, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
-    }
-    *o = '\0';
-}
-
-static bool is_ws(unsigned c) {
-    return c == ' ' || c == '\t';
-}
-
-/* graphql-js isPrintableAsBlockString (language/blockString). */
-static bool printable_as_block(const char *s, size_t len) {
-    if (len == 0) return true;
-    bool empty_line = true, has_indent = false, common_indent = true, seen_non_empty = false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\r' || (c < 0x20 && c != '\n' && c != '\t')) return false;
-        if (c == '\n') {
-            if (empty_line && !seen_non_empty) return false;
-            seen_non_empty = true;
-            empty_line = true;
-            has_indent = false;
-        } else if (is_ws(c)) {
-            has_indent = has_indent || empty_line;
-        } else {
-            common_indent = common_indent && has_indent;
-            empty_line = false;
-        }
-    }
-    if (empty_line) return false;
-    if (common_indent && seen_non_empty) return false;
-    return true;
-}
-
-/* Length in UTF-16 code units, as JavaScript's String.length counts. */
-static size_t js_length(const char *s, size_t len) {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c & 0xC0) == 0x80) continue;
-        n += c >= 0xF0 ? 2 : 1;
-    }
-    return n;
-}
-
-/* graphql-js printBlockString (language/blockString). */
-static void print_block_string(buf_t *out, const char *s, size_t len) {
-    buf_t esc = BUF_INIT;
-    for (size_t i = 0; i < len; i++) {
-        if (i + 2 < len && s[i] == '"' && s[i + 1] == '"' && s[i + 2] == '"') {
-            buf_puts(&esc, "\\\"\"\"");
-            i += 2;
-        } else {
-            buf_putc(&esc, s[i]);
-        }
-    }
-    const char *e = esc.data ? esc.data : "";
-    size_t elen = esc.len;
-    bool single_line = true;
-    bool force_leading = false;
-    size_t nlines = 1;
-    bool rest_indented = true;
-    for (size_t i = 0; i < elen; i++) {
-        if (e[i] == '\n' || e[i] == '\r') {
-            if (e[i] == '\r' && i + 1 < elen && e[i + 1] == '\n') i++;
-            nlines++;
-            single_line = false;
-            if (i + 1 < elen && e[i + 1] != '\n' && e[i + 1] != '\r' && !is_ws((unsigned char)e[i + 1]))
-                rest_indented = false;
-        }
-    }
-    force_leading = nlines > 1 && rest_indented;
-    bool trailing_triple = elen >= 4 && memcmp(e + elen - 4, "\\\"\"\"", 4) == 0;
-    bool trailing_quote = len > 0 && s[len - 1] == '"' && !trailing_triple;
-    bool trailing_slash = len > 0 && s[len - 1] == '\\';
-    bool force_trailing = trailing_quote || trailing_slash;
-    bool multi = !single_line || js_length(s, len) > 70 || force_trailing || force_leading || trailing_triple;
-    bool skip_leading = single_line && len > 0 && is_ws((unsigned char)s[0]);
-    buf_puts(out, "\"\"\"");
-    if ((multi && !skip_leading) || force_leading) buf_putc(out, '\n');
-    buf_append(out, e, elen);
-    if (multi || force_trailing) buf_putc(out, '\n');
-    buf_puts(out, "\"\"\"");
-    buf_free(&esc);
-}
-
-/* graphql-js printString: escapes C0 controls, '"', '\\' and U+007F..U+009F. */
-static void print_plain_string(buf_t *out, const char *s, size_t len) {
-    buf_putc(out, '"');
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"':
-            buf_puts(out, "\\\"");
-            break;
-        case '\\':
-            buf_puts(out, "\\\\");
-            break;
-        case '\b':
-            buf_puts(out, "\\b");
-            break;
-        case '\t':
-            buf_puts(out, "\\t");
-            break;
-        case '\n':
-            buf_puts(out, "\\n");
-            break;
-        case '\f':
-            buf_puts(out, "\\f");
-            break;
-        case '\r':
-            buf_puts(out, "\\r");
-            break;
-        default:
-            if (c < 0x20 || c == 0x7f)
-                buf_printf(out, "\\u%04X", c);
-            else if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f)
-                buf_printf(out, "\\u%04X", (unsigned char)s[++i]);
-            else
-                buf_putc(out, (char)c);
-        }
-    }
-    buf_putc(out, '"');
-}
-
-void gql_print_string(buf_t *out, const char *s, size_t len, bool block) {
-    if (block && printable_as_block(s, len))
-        print_block_string(out, s, len);
-    else
-        print_plain_string(out, s, len);
-}
-
-static void print_literal(buf_t *out, const gql_value *v, bool plain) {
-    switch (v->kind) {
-    case GQL_VALUE_VARIABLE:
-        buf_printf(out, "$%s", v->str);
-        break;
-    case GQL_VALUE_INT:
-    case GQL_VALUE_FLOAT:
-    case GQL_VALUE_ENUM:
-        buf_puts(out, v->str);
-        break;
-    case GQL_VALUE_STRING:
-        if (v->block && !plain)
-            print_block_string(out, v->str, v->str_len);
-        else
-            print_plain_string(out, v->str, v->str_len);
-        break;
-    case GQL_VALUE_BOOLEAN:
-        buf_puts(out, v->boolean ? "true" : "false");
-        break;
-    case GQL_VALUE_NULL:
-        buf_puts(out, "null");
-        break;
-    case GQL_VALUE_LIST:
-        buf_putc(out, '[');
-        for (size_t i = 0; i < v->list.count; i++) {
-            if (i) buf_puts(out, ", ");
-            print_literal(out, v->list.items[i], plain);
-        }
-        buf_putc(out, ']');
-        break;
-    case GQL_VALUE_OBJECT:
-        buf_putc(out, '{');
-        for (size_t i = 0; i < v->object.count; i++) {
-            if (i) buf_puts(out, ", ");
-            buf_printf(out, "%s: ", v->object.fields[i]->name.value);
-            print_literal(out, v->object.fields[i]->value, plain);
-        }
-        buf_putc(out, '}');
-        break;
-    }
-}
-
-void gql_print_literal(buf_t *out, const gql_value *v) {
-    print_literal(out, v, false);
-}
+/* ---- default values (graphql-js astFromValue + print) ---- */
 
 /* /^-?(?:0|[1-9][0-9]*)$/ from graphql-js astFromValue. */
 static bool integer_string(const char *s, size_t len) {
@@ -264,7 +28,7 @@ static bool integer_string(const char *s, size_t len) {
 
 static void default_value(buf_t *out, const gql_value *lit, const gql_type *type, int depth) {
     if (depth > 32) { /* a default that refers to itself through field defaults */
-        print_literal(out, lit, true);
+        gql_print_value(out, lit, GQL_PRINT_PLAIN_STRINGS);
         return;
     }
     if (type->kind == GQL_NON_NULL) {
@@ -323,89 +87,21 @@ static void default_value(buf_t *out, const gql_value *lit, const gql_type *type
     default:
         break;
     }
-    print_literal(out, lit, true);
+    gql_print_value(out, lit, GQL_PRINT_PLAIN_STRINGS);
 }
 
 void gql_print_default_value(buf_t *out, const gql_value *lit, const gql_type *type) {
     default_value(out, lit, type, 0);
 }
 
-/* ---- inspect(): how graphql-js quotes runtime values in messages ---- */
-
-static void inspect(buf_t *b, const gql_val *v, int depth) {
-    char num[40];
-    switch (v->kind) {
-    case GQL_V_NULL:
-        buf_puts(b, "null");
-        break;
-    case GQL_V_BOOL:
-        buf_puts(b, v->b ? "true" : "false");
-        break;
-    case GQL_V_INT:
-        buf_printf(b, "%lld", (long long)v->i);
-        break;
-    case GQL_V_FLOAT:
-        gql_js_number(v->f, num);
-        buf_puts(b, num);
-        break;
-    case GQL_V_STRING:
-    case GQL_V_ENUM:
-    case GQL_V_RAW_JSON:
-        buf_json_string(b, v->s.ptr, v->s.len);
-        break;
-    case GQL_V_LIST:
-        if (depth > 2) {
-            buf_puts(b, "[Array]");
-            break;
-        }
-        buf_putc(b, '[');
-        for (size_t i = 0; i < v->list.count; i++) {
-            if (i) buf_puts(b, ", ");
-            inspect(b, &v->list.items[i], depth + 1);
-        }
-        buf_putc(b, ']');
-        break;
-    case GQL_V_MAP:
-        if (depth > 2) {
-            buf_puts(b, "[Object]");
-            break;
-        }
-        if (!v->map.count) {
-            buf_puts(b, "{}");
-            break;
-        }
-        buf_puts(b, "{ ");
-        for (size_t i = 0; i < v->map.count; i++) {
-            if (i) buf_puts(b, ", ");
-            buf_printf(b, "%s: ", v->map.keys[i]);
-            inspect(b, &v->map.vals[i], depth + 1);
-        }
-        buf_puts(b, " }");
-        break;
-    case GQL_V_OBJECT:
-        buf_puts(b, "{}");
-        break;
-    }
-}
-
 /* Builds "<prefix><inspect(v)>" in the arena. */
 static const char *msg_val(arena_t *a, const char *prefix, const gql_val *v) {
-    buf_t b = BUF_INIT;
-    buf_puts(&b, prefix);
-    inspect(&b, v, 0);
-    const char *m = arena_strdup(a, buf_cstr(&b));
-    buf_free(&b);
-    return m;
+    return arena_printf(a, "%s%s", prefix, gql_inspect(a, v));
 }
 
 /* Builds "<prefix><print(literal)>" in the arena. */
 static const char *msg_lit(arena_t *a, const char *prefix, const gql_value *lit) {
-    buf_t b = BUF_INIT;
-    buf_puts(&b, prefix);
-    gql_print_literal(&b, lit);
-    const char *m = arena_strdup(a, buf_cstr(&b));
-    buf_free(&b);
-    return m;
+    return arena_printf(a, "%s%s", prefix, gql_print_value_str(a, lit, 0));
 }
 
 /* JavaScript Number(string) for non-empty strings; false when it gives NaN. */
@@ -780,18 +476,13 @@ static int json_parse_literal(arena_t *a, const gql_value *lit, const gql_val *v
 
 const gql_scalar_funcs gql_scalar_json = {json_serialize, json_serialize, json_parse_literal};
 
-/* ---- DateTime (RFC 3339 §5.6) ---- */
+/* ---- DateTime (RFC 3339 §5.6, years 0001-9999: util/datetime.h) ---- */
 
-/* Normalizes to UTC with a Z, keeping the fraction as written (util/datetime.c parses). */
-int gql_datetime_normalize(const char *s, size_t len, char out[GQL_DATETIME_MAX]) {
-    dt_instant t;
-    if (dt_parse(s, len, 0, &t) != 0) return -1;
-    return dt_format_instant(&t, out) ? 0 : -1;
-}
-
+/* Normalises to UTC with the fraction as written ("2024-01-01T10:00:00.5Z"); util/datetime.h parses. */
 static int datetime_coerce(arena_t *a, const char *s, size_t len, gql_val *out, const char **err) {
-    char norm[GQL_DATETIME_MAX];
-    if (gql_datetime_normalize(s, len, norm)) {
+    dt_instant t;
+    char norm[DT_MAX];
+    if (dt_parse(s, len, 0, &t) || !dt_format_instant(&t, norm)) {
         gql_val shown = gql_strn(s, len);
         *err = msg_val(a, "DateTime cannot represent an invalid date-time string: ", &shown);
         return -1;
@@ -820,7 +511,7 @@ static int datetime_parse_literal(arena_t *a, const gql_value *lit, const gql_va
 
 const gql_scalar_funcs gql_scalar_datetime = {datetime_serialize, datetime_serialize, datetime_parse_literal};
 
-/* ---- Duration ---- */
+/* ---- Duration: the syntax of util/duration.h ("90s", "1h30m", "7d") ---- */
 
 static int duration_seconds(arena_t *a, const gql_val *in, int64_t *secs, const char **err) {
     if (in->kind == GQL_V_INT && in->i >= 0) {

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "graphql/error.h"
-#include "graphql/execution/value.h"
+#include "graphql/jsutils/value.h"
 #include "graphql/language/ast.h"
 #include "util/arena.h"
 #include "util/strmap.h"

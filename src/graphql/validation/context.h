@@ -13,7 +13,9 @@
 #include <stddef.h>
 
 #include "graphql/error.h"
+#include "graphql/jsutils/suggestions.h"
 #include "graphql/language/ast.h"
+#include "graphql/language/printer.h"
 #include "graphql/type/schema.h"
 #include "util/arena.h"
 #include "util/strmap.h"
@@ -144,18 +146,9 @@ const ptrvec_t *gql_vctx_variable_usages(gql_vctx *ctx, const gql_definition *de
 const ptrvec_t *gql_vctx_recursive_variable_usages(gql_vctx *ctx, const gql_definition *op);
 
 /* ---- helpers shared by the rules ---- */
+/* Also for the rules: suggestions ("Did you mean"), naturalCompare (jsutils/suggestions.h) and the literal
+ * and type-reference printer (language/printer.h), included above. */
 
-/* graphql-js suggestionList: the options within lexical distance of input, best first (const char *). */
-void gql_suggestion_list(arena_t *a, const char *input, const char *const *options, size_t n, ptrvec_t *out);
-/* graphql-js didYouMean: " Did you mean "A", "B", or "C"?" (at most 5), "" when there are none. sub may be
- * NULL, otherwise it goes after "Did you mean ". */
-const char *gql_did_you_mean(arena_t *a, const char *sub, const ptrvec_t *suggestions);
-/* graphql-js naturalCompare (digit runs compare as numbers). */
-int gql_natural_compare(const char *a, const char *b);
-/* Prints a value literal as graphql-js print() does; sort_fields orders object fields by name (sortValueNode). */
-const char *gql_value_print(arena_t *a, const gql_value *v, bool sort_fields);
-/* Prints a type reference as written ("[Int!]!"). */
-const char *gql_typeref_print(arena_t *a, const gql_typeref *t);
 /* True when the input value is a required argument/field: non-null type and no default (§5.4.2.1). */
 bool gql_is_required_input(const gql_input_value *iv);
 

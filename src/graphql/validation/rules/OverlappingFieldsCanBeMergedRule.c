@@ -280,7 +280,7 @@ static void sub_selections(omc *m, ptrvec_t *out, bool excl, const gql_type *p1,
 static const char *printed_value(omc *m, const gql_value *v) {
     const char *text = gql_ptrmap_get(&m->printed, v);
     if (!text) {
-        text = gql_value_print(m->ctx->arena, v, true);
+        text = gql_print_value_str(m->ctx->arena, v, GQL_PRINT_SORT_FIELDS);
         gql_ptrmap_put(&m->printed, v, (void *)text);
     }
     return text;

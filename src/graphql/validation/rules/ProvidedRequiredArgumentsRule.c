@@ -34,7 +34,7 @@ static void leave(gql_vctx *ctx, void *state, gql_vnode_kind kind, const void *n
                     gql_vctx_report(
                         ctx, &d->loc, 1,
                         "Directive \"@%s\" argument \"%s\" of type \"%s\" is required, but it was not provided.",
-                        d->name.value, a->name.value, gql_typeref_print(ctx->arena, a->type));
+                        d->name.value, a->name.value, gql_print_typeref_str(ctx->arena, a->type));
             }
             return;
         }

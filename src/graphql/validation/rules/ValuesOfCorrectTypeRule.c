@@ -29,7 +29,7 @@ static void check_leaf(gql_vctx *ctx, const gql_value *v) {
     const gql_type *loc_type = gql_vctx_input_type(ctx);
     if (!loc_type) return;
     const gql_type *t = named_of(loc_type);
-    const char *printed = gql_value_print(ctx->arena, v, false);
+    const char *printed = gql_print_value_str(ctx->arena, v, 0);
     if (!gql_is_leaf_type(t)) {
         gql_vctx_report(ctx, &v->loc, 1, "Expected value of type \"%s\", found %s.", gql_type_str(ctx->arena, loc_type),
                         printed);

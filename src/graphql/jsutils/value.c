@@ -1,8 +1,9 @@
-/* value.c -- constructors and JSON conversion for runtime values, see value.h. */
-#include "graphql/execution/value.h"
+/* value.c -- constructors, JSON conversion and number printing for runtime values, see value.h. */
+#include "graphql/jsutils/value.h"
 
-#include "graphql/execution/response.h"
-
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 gql_val gql_strn(const char *s, size_t len) {
@@ -140,6 +141,83 @@ gql_val gql_val_from_json(arena_t *a, const json_t *j) {
     default:
         return gql_null();
     }
+}
+
+void gql_js_number(double d, char out[40]) {
+    if (isnan(d)) {
+        strcpy(out, "NaN");
+        return;
+    }
+    if (isinf(d)) {
+        strcpy(out, d < 0 ? "-Infinity" : "Infinity");
+        return;
+    }
+    if (d == 0) {
+        strcpy(out, "0");
+        return;
+    }
+    /* Shortest round-tripping digits (ECMAScript Number::toString). */
+    char tmp[40];
+    int p;
+    for (p = 1; p <= 17; p++) {
+        snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
+        if (strtod(tmp, NULL) == d) break;
+    }
+    if (p > 17) p = 17;
+    snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
+    const char *s = tmp;
+    char *o = out;
+    if (*s == '-') {
+        *o++ = '-';
+        s++;
+    }
+    char digits[20];
+    int k = 0;
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '0' && *s <= '9') digits[k++] = *s;
+    while (k > 1 && digits[k - 1] == '0')
+        k--;
+    int e = atoi(s + 1);
+    int n = e + 1;
+    if (k <= n && n <= 21) {
+        memcpy(o, digits, (size_t)k);
+        o += k;
+        for (int i = 0; i < n - k; i++)
+            *o++ = '0';
+    } else if (0 < n && n < k) { /* k > n here: digits before and after the point */
+        memcpy(o, digits, (size_t)n);
+        o += n;
+        *o++ = '.';
+        memcpy(o, digits + n, (size_t)(k - n));
+        o += k - n;
+    } else if (-6 < n && n <= 0) {
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = 0; i < -n; i++)
+            *o++ = '0';
+        memcpy(o, digits, (size_t)k);
+        o += k;
+    } else {
+        *o++ = digits[0];
+        if (k > 1) {
+            *o++ = '.';
+            memcpy(o, digits + 1, (size_t)(k - 1));
+            o += k - 1;
+        }
+        o += sprintf(o, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
+    }
+    *o = '\0';
+}
+
+/* JSON has no NaN or Infinity: those print as null, every other number as JavaScript prints it. */
+void gql_write_number(buf_t *out, double d) {
+    if (!isfinite(d)) {
+        buf_puts(out, "null");
+        return;
+    }
+    char num[40];
+    gql_js_number(d, num);
+    buf_puts(out, num);
 }
 
 int gql_val_write_json(const gql_val *v, buf_t *out) {

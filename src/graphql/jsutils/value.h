@@ -1,10 +1,18 @@
-/* value.h -- runtime values flowing through the engine.
+/* value.h -- runtime values flowing through the engine: what a JavaScript value is to graphql-js.
  *
  * One representation serves three purposes:
  *   - coerced input values (variables and arguments, spec §3.10 Input Coercion, §6.4.1),
  *   - values returned by resolvers (sources for child fields, or leaf results),
  *   - JSON-like data of the JSON scalar.
- * All memory comes from the request arena. A value is usually embedded by value (no pointer). */
+ * All memory comes from the request arena. A value is usually embedded by value (no pointer).
+ *
+ * Why in jsutils/: graphql-js has no value type of its own; it passes JavaScript values, which every
+ * one of its modules uses (type/scalars parses and serializes them, type/introspection's resolvers
+ * return them, execution/ completes them) and which jsutils/inspect prints. jsutils is graphql-js's
+ * lowest layer, importing nothing of the engine, so the C engine's stand-in for JavaScript values
+ * lives here too, with the JavaScript built-ins the engine needs for them (Number::toString and
+ * JSON in and out): type/ and execution/ both build on it and neither reaches into the other.
+ * The one name from above is `struct gql_type`, declared (not included) for GQL_V_OBJECT. */
 #ifndef ENTITYD_GQL_VALUE_H
 #define ENTITYD_GQL_VALUE_H
 
@@ -99,6 +107,13 @@ static inline bool gql_is_null(const gql_val *v) {
 const char *gql_arg_str(const gql_val *args, const char *name);        /* STRING/ENUM, or NULL */
 bool gql_arg_int(const gql_val *args, const char *name, int64_t *out); /* false when absent/null */
 bool gql_arg_bool(const gql_val *args, const char *name, bool *out);
+
+/* JavaScript's Number::toString (ECMA-262 Number::toString): shortest round-trip digits, so 1.0 -> "1",
+ * 0.1 -> "0.1", 1e21 -> "1e+21", 1e-7 -> "1e-7"; NaN and Infinity as JavaScript spells them. */
+void gql_js_number(double d, char out[40]);
+/* Appends d as JSON.stringify writes a number: gql_js_number, except that NaN and Infinity (which
+ * JSON lacks) are written as null. */
+void gql_write_number(buf_t *out, double d);
 
 /* Converts a decoded JSON document (variables, JSON scalar input) to a value. */
 gql_val gql_val_from_json(arena_t *a, const json_t *j);
