@@ -334,6 +334,25 @@ static void test_inspect(void **state) {
     gql_val big = gql_list(arena, 12);
     assert_string_equal(gql_inspect(arena, &big),
                         "[null, null, null, null, null, null, null, null, null, null, ... 2 more items]");
+    /* Nesting stops where graphql-js's inspect stops (MAX_RECURSIVE_DEPTH 2): inspect([[[1]]]) is
+     * "[[[Array]]]", inspect({a:{b:{c:1}}}) is "{ a: { b: [Object] } }", inspect({a:[{b:1}]}) is
+     * "{ a: [[Object]] }" (checked with graphql 16's jsutils/inspect). */
+    gql_val l3 = gql_list(arena, 1), l2 = gql_list(arena, 1), l1 = gql_list(arena, 1);
+    l3.list.items[0] = gql_int(1);
+    l2.list.items[0] = l3;
+    l1.list.items[0] = l2;
+    assert_string_equal(gql_inspect(arena, &l1), "[[[Array]]]");
+    assert_string_equal(gql_inspect(arena, &l2), "[[1]]");
+    gql_val mc = gql_map(arena, 1), mb = gql_map(arena, 1), ma = gql_map(arena, 1);
+    gql_map_set(arena, &mc, "c", gql_int(1));
+    gql_map_set(arena, &mb, "b", mc);
+    gql_map_set(arena, &ma, "a", mb);
+    assert_string_equal(gql_inspect(arena, &ma), "{ a: { b: [Object] } }");
+    gql_val inner = gql_map(arena, 1), arr = gql_list(arena, 1), outer = gql_map(arena, 1);
+    gql_map_set(arena, &inner, "b", gql_int(1));
+    arr.list.items[0] = inner;
+    gql_map_set(arena, &outer, "a", arr);
+    assert_string_equal(gql_inspect(arena, &outer), "{ a: [[Object]] }");
 }
 
 /* Regression: an input object with thousands of unknown keys produced one error per key (up to

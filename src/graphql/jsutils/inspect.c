@@ -67,7 +67,7 @@ static void inspect_into(buf_t *b, const gql_val *v, int depth) {
             buf_puts(b, "[]");
             return;
         }
-        if (depth > 2) { /* graphql-js MAX_RECURSIVE_DEPTH */
+        if (depth >= 2) { /* graphql-js MAX_RECURSIVE_DEPTH (2): a third nested level prints as [Array] */
             buf_puts(b, "[Array]");
             return;
         }
@@ -90,7 +90,7 @@ static void inspect_into(buf_t *b, const gql_val *v, int depth) {
             buf_puts(b, "{}");
             return;
         }
-        if (depth > 2) {
+        if (depth >= 2) {
             buf_puts(b, "[Object]");
             return;
         }
