@@ -42,7 +42,8 @@ typedef struct {
     store_t *store;
     const adx_cluster *c;
     kusto_target hub;
-    arena_t *a;
+    arena_t *a;   /* the run: partitions, plan, status */
+    arena_t *tmp; /* one database's answers and commands, freed after it (bounds the peak memory) */
     fed_errlist *errs;
     int64_t now;
     fed_counts *n;
@@ -61,7 +62,7 @@ static const char *kerr(arena_t *a, kusto_code rc, const kusto_error *e) {
 static kusto_code mgmt(rctx *x, const char *db, const char *csl, const kusto_table **t, kusto_error *e) {
     kusto_result *r = NULL;
     x->n->commands++;
-    kusto_code rc = kusto_mgmt(x->kc, &x->hub, db, csl, x->a, &r, e);
+    kusto_code rc = kusto_mgmt(x->kc, &x->hub, db, csl, x->tmp, &r, e);
     if (rc == KUSTO_E_CANCELLED) x->cancelled = true;
     if (t) *t = rc == KUSTO_OK ? kusto_primary(r) : NULL;
     return rc;
@@ -100,19 +101,19 @@ static void keep_group(rctx *x, const fed_want_db *w, bool changed) {
     g->updated_at = x->now;
     int64_t at;
     if (!changed &&
-        fed_store_group_updated(x->store, x->c->id, w->database, fed_json_strings(x->a, g->members, g->nmembers),
+        fed_store_group_updated(x->store, x->c->id, w->database, fed_json_strings(x->tmp, g->members, g->nmembers),
                                 &at) == 1)
         g->updated_at = at;
     ptrvec_push(x->a, &x->groups, g);
 }
 
 static void reconcile_group(rctx *x, const char *db, const fed_want_db *w) {
-    const char *scope = arena_printf(x->a, "database %s", db);
+    const char *scope = arena_printf(x->tmp, "database %s", db);
     const kusto_table *t;
     kusto_error e;
     kusto_code rc = mgmt(x, db, ".show entity_groups", &t, &e);
     if (rc != KUSTO_OK) {
-        fed_err(x->errs, scope, ".show entity_groups failed: %s", kerr(x->a, rc, &e));
+        fed_err(x->errs, scope, ".show entity_groups failed: %s", kerr(x->tmp, rc, &e));
         return;
     }
     int ni = t ? kusto_column_index(t, "Name") : -1, ei = t ? kusto_column_index(t, "Entities") : -1;
@@ -120,7 +121,7 @@ static void reconcile_group(rctx *x, const char *db, const fed_want_db *w) {
         fed_err(x->errs, scope, ".show entity_groups answered without Name and Entities columns");
         return;
     }
-    const char *group = w ? w->group : arena_printf(x->a, "%s" FED_GROUP_SUFFIX, db);
+    const char *group = w ? w->group : arena_printf(x->tmp, "%s" FED_GROUP_SUFFIX, db);
     const char *entities = NULL;
     for (size_t r = 0; r < t->nrows && !entities; r++)
         if (strcmp(kusto_value_str(&t->rows[r][ni]), group) == 0) entities = kusto_value_str(&t->rows[r][ei]);
@@ -128,9 +129,9 @@ static void reconcile_group(rctx *x, const char *db, const fed_want_db *w) {
         /* Only ours: the group named after this very database, and only while heartbeats exist (the caller
          * never gets here under zero-heartbeat protection). */
         if (!entities) return;
-        rc = mgmt(x, db, fed_group_drop_command(x->a, group), NULL, &e);
+        rc = mgmt(x, db, fed_group_drop_command(x->tmp, group), NULL, &e);
         if (rc != KUSTO_OK) {
-            fed_err(x->errs, scope, "dropping stale entity group %s failed: %s", group, kerr(x->a, rc, &e));
+            fed_err(x->errs, scope, "dropping stale entity group %s failed: %s", group, kerr(x->tmp, rc, &e));
             return;
         }
         x->n->groups_dropped++;
@@ -138,16 +139,16 @@ static void reconcile_group(rctx *x, const char *db, const fed_want_db *w) {
         log_info("entity group dropped", "cluster=%s database=\"%s\" group=\"%s\"", x->c->name, db, group);
         return;
     }
-    const char *verb = !entities ? "create" : fed_members_equal(x->a, w, entities) ? NULL : "alter";
+    const char *verb = !entities ? "create" : fed_members_equal(x->tmp, w, entities) ? NULL : "alter";
     if (verb) {
-        const char *cmd = fed_group_command(x->a, verb, w);
+        const char *cmd = fed_group_command(x->tmp, verb, w);
         if (!cmd) {
             fed_err(x->errs, scope, "entity group %s: a member cannot be written safely: skipped", group);
             return;
         }
         rc = mgmt(x, db, cmd, NULL, &e);
         if (rc != KUSTO_OK) {
-            fed_err(x->errs, scope, ".%s entity_group %s failed: %s", verb, group, kerr(x->a, rc, &e));
+            fed_err(x->errs, scope, ".%s entity_group %s failed: %s", verb, group, kerr(x->tmp, rc, &e));
             return;
         }
         if (*verb == 'c')
@@ -179,7 +180,7 @@ static void keep_function(rctx *x, const fed_want_db *w, const fed_want_fn *f, b
     int64_t at;
     if (!changed &&
         fed_store_function_updated(x->store, x->c->id, w->database, f->function,
-                                   fed_json_strings(x->a, f->endpoints, f->nendpoints), &at) == 1)
+                                   fed_json_strings(x->tmp, f->endpoints, f->nendpoints), &at) == 1)
         s->updated_at = at;
     ptrvec_push(x->a, &x->functions, s);
 }
@@ -187,11 +188,11 @@ static void keep_function(rctx *x, const fed_want_db *w, const fed_want_fn *f, b
 /* Sends the statements in scripts and reads each statement's result (upstream ignored them). */
 static void run_scripts(rctx *x, const char *db, const fed_want_db *w, const char **stmts, stmt_info *info,
                         size_t n) {
-    const char *scope = arena_printf(x->a, "database %s", db);
-    bool *too_big = arena_alloc(x->a, (n ? n : 1) * sizeof *too_big);
+    const char *scope = arena_printf(x->tmp, "database %s", db);
+    bool *too_big = arena_alloc(x->tmp, (n ? n : 1) * sizeof *too_big);
     fed_batch *batches;
     size_t nb;
-    fed_batch_statements(x->a, stmts, n, FED_SCRIPT_MAX_BYTES, &batches, &nb, too_big);
+    fed_batch_statements(x->tmp, stmts, n, FED_SCRIPT_MAX_BYTES, &batches, &nb, too_big);
     for (size_t i = 0; i < n; i++)
         if (too_big[i]) {
             fed_err(x->errs, scope, "function %s: its command is %zu bytes, too big for a 1 MiB script: not sent",
@@ -207,11 +208,11 @@ static void run_scripts(rctx *x, const char *db, const fed_want_db *w, const cha
         int ri = t ? kusto_column_index(t, "Result") : -1, why = t ? kusto_column_index(t, "Reason") : -1;
         const char *batch_error = NULL;
         if (rc != KUSTO_OK)
-            batch_error = arena_printf(x->a, "script of %zu statements failed: %s", bt->count, kerr(x->a, rc, &e));
+            batch_error = arena_printf(x->tmp, "script of %zu statements failed: %s", bt->count, kerr(x->tmp, rc, &e));
         else if (ri < 0)
-            batch_error = arena_printf(x->a, "script of %zu statements answered without a Result column", bt->count);
+            batch_error = arena_printf(x->tmp, "script of %zu statements answered without a Result column", bt->count);
         else if (t->nrows != bt->count)
-            batch_error = arena_printf(x->a, "script of %zu statements answered %zu results: outcome unknown",
+            batch_error = arena_printf(x->tmp, "script of %zu statements answered %zu results: outcome unknown",
                                        bt->count, t->nrows);
         if (batch_error) {
             fed_err(x->errs, scope, "%s", batch_error);
@@ -255,12 +256,12 @@ static bool params_empty(const char *p) {
 }
 
 static void reconcile_functions(rctx *x, const char *db, const fed_want_db *w) {
-    const char *scope = arena_printf(x->a, "database %s", db);
+    const char *scope = arena_printf(x->tmp, "database %s", db);
     const kusto_table *t;
     kusto_error e;
     kusto_code rc = mgmt(x, db, ".show functions", &t, &e);
     if (rc != KUSTO_OK) {
-        fed_err(x->errs, scope, ".show functions failed: %s", kerr(x->a, rc, &e));
+        fed_err(x->errs, scope, ".show functions failed: %s", kerr(x->tmp, rc, &e));
         return;
     }
     int ni = t ? kusto_column_index(t, "Name") : -1, bi = t ? kusto_column_index(t, "Body") : -1;
@@ -273,24 +274,24 @@ static void reconcile_functions(rctx *x, const char *db, const fed_want_db *w) {
     const char *folder = adx_cluster_folder(x->c), *prefix = adx_cluster_prefix(x->c);
     bool best_effort = adx_cluster_best_effort(x->c);
     strmap_t existing;
-    strmap_init(&existing, x->a);
+    strmap_init(&existing, x->tmp);
     for (size_t r = 0; r < t->nrows; r++)
         strmap_put(&existing, kusto_value_str(&t->rows[r][ni]), (void *)(uintptr_t)(r + 1));
     size_t cap = (w ? w->nfns : 0) + t->nrows;
-    const char **stmts = arena_alloc(x->a, (cap ? cap : 1) * sizeof *stmts);
-    stmt_info *info = arena_alloc(x->a, (cap ? cap : 1) * sizeof *info);
+    const char **stmts = arena_alloc(x->tmp, (cap ? cap : 1) * sizeof *stmts);
+    stmt_info *info = arena_alloc(x->tmp, (cap ? cap : 1) * sizeof *info);
     size_t n = 0;
     strmap_t wanted;
-    strmap_init(&wanted, x->a);
+    strmap_init(&wanted, x->tmp);
     for (size_t i = 0; w && i < w->nfns; i++) {
         const fed_want_fn *f = &w->fns[i];
         strmap_put(&wanted, f->function, (void *)f);
-        const char *body = fed_function_body(x->a, w, f, best_effort);
+        const char *body = fed_function_body(x->tmp, w, f, best_effort);
         if (!body) {
             fed_err(x->errs, scope, "function %s: a member cannot be written safely: skipped", f->function);
             continue;
         }
-        const char *doc = fed_function_docstring(x->a, w, f);
+        const char *doc = fed_function_docstring(x->tmp, w, f);
         uintptr_t r = (uintptr_t)strmap_get(&existing, f->function);
         if (r) {
             const kusto_value *row = t->rows[r - 1];
@@ -309,7 +310,7 @@ static void reconcile_functions(rctx *x, const char *db, const fed_want_db *w) {
                 continue;
             }
         }
-        stmts[n] = fed_function_command(x->a, f->function, folder, doc, body);
+        stmts[n] = fed_function_command(x->tmp, f->function, folder, doc, body);
         info[n++] = (stmt_info){f->function, f};
     }
     /* Stale: ours (our folder and prefix) whose table is no longer in any live heartbeat of this database. */
@@ -317,8 +318,8 @@ static void reconcile_functions(rctx *x, const char *db, const fed_want_db *w) {
         const char *name = kusto_value_str(&t->rows[r][ni]);
         if (!fed_function_is_ours(name, kusto_value_str(&t->rows[r][fi]), folder, prefix)) continue;
         if (strmap_get(&wanted, name)) continue;
-        stmts[n] = fed_function_drop_command(x->a, name);
-        info[n++] = (stmt_info){arena_strdup(x->a, name), NULL};
+        stmts[n] = fed_function_drop_command(x->tmp, name);
+        info[n++] = (stmt_info){arena_strdup(x->tmp, name), NULL};
     }
     if (n) run_scripts(x, db, w, stmts, info, n);
 }
@@ -369,8 +370,8 @@ int fed_check_databases(kusto_client *kc, store_t *store, const adx_cluster *c, 
         errs = &own;
     }
     fed_counts counts = {0};
-    rctx x = {.kc = kc, .store = store, .c = c, .hub = adx_cluster_target(c), .a = a, .errs = errs, .now = now,
-              .n = &counts};
+    rctx x = {.kc = kc, .store = store, .c = c, .hub = adx_cluster_target(c), .a = a, .tmp = a, .errs = errs,
+              .now = now, .n = &counts};
     const kusto_table *t;
     kusto_error e;
     int rc = 0;
@@ -549,8 +550,8 @@ int fed_reconcile_cluster(kusto_client *kc, store_t *store, const adx_cluster *c
     int64_t t0 = mono_ms();
     fed_errlist errs;
     fed_errlist_init(&errs, a, now);
-    rctx x = {.kc = kc, .store = store, .c = c, .hub = adx_cluster_target(c), .a = a, .errs = &errs, .now = now,
-              .n = counts};
+    rctx x = {.kc = kc, .store = store, .c = c, .hub = adx_cluster_target(c), .a = a, .tmp = a, .errs = &errs,
+              .now = now, .n = counts};
     fed_status st = {.cluster_id = c->id, .last_reconcile_at = now, .ok = true};
     bool keep_objects = true;
     int rc = 0;
@@ -618,8 +619,11 @@ int fed_reconcile_cluster(kusto_client *kc, store_t *store, const adx_cluster *c
     qsort(dbs, ndbs, sizeof *dbs, cmp_cstr);
     for (size_t i = 0; i < ndbs && !x.cancelled; i++) {
         const fed_want_db *w = fed_plan_db(&plan, dbs[i]);
+        x.tmp = arena_new();
         reconcile_group(&x, dbs[i], w);
         if (!x.cancelled) reconcile_functions(&x, dbs[i], w);
+        arena_free(x.tmp);
+        x.tmp = a;
     }
     if (x.cancelled) goto cancelled;
     fed_check_databases(kc, store, c, now, &errs);

@@ -528,14 +528,19 @@ def config_files(tmp):
         json.dump({"clusters": [{"name": "ok", "endpoint": "https://ok.x"},
                                 {"name": "hub", "endpoint": "https://hub.x", "role": "FEDERATED",
                                  "heartbeatDatabase": "FleetDiscovery", "heartbeatTable": "Heart-beats"}]}, f)
+    srv = Server(extra_args=["--adx-config", bad])
     try:
-        with Server(extra_args=["--adx-config", bad]):
-            tap.ok(False, "a bad --adx-config file refuses to start")
+        srv.start()
+        srv.stop()
+        tap.ok(False, "a bad --adx-config file refuses to start")
+        msg = ""
     except RuntimeError as e:
         msg = str(e)
         tap.ok("exited with 2" in msg or "exited with 1" in msg, "a bad --adx-config file refuses to start", detail=msg)
-        tap.ok('cluster "hub" (clusters[1])' in msg and "clusters[1].heartbeatTable" in msg,
-               "the refusal names the cluster and the field", detail=msg)
+    finally:
+        shutil.rmtree(srv.data_dir, ignore_errors=True)
+    tap.ok('cluster "hub" (clusters[1])' in msg and "clusters[1].heartbeatTable" in msg,
+           "the refusal names the cluster and the field", detail=msg)
 
 
 if __name__ == "__main__":
