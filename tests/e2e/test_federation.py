@@ -18,6 +18,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -483,45 +484,76 @@ def run(s, p1, p2, hub, clock):
     tap.eq([e["field"] for e in data(r, "deleteAdxCluster", "errors") or []], ["name"],
            "deleting an unknown cluster is a UserError")
 
+    # ---- shutdown is prompt even while a Kusto call hangs (the client is cancelled first) ----
+    mark = command_count(hub)
+    hub.faults([{"path": "/v1/rest/mgmt", "match": r"^\.create-merge table", "delay_ms": 20000, "count": 1}])
+    threading.Thread(target=lambda: s.gql(RECONCILE), daemon=True).start()
+    tap.ok(wait_until(lambda: any(c["csl"].startswith(".create-merge") for c in hub.commands(mark)["commands"])),
+           "a reconcile is waiting on a slow Kusto answer")
+    t0 = time.monotonic()
+    rc = s.stop()
+    took = time.monotonic() - t0
+    tap.ok(rc == 0 and took < 5, f"SIGTERM stops entityd promptly ({took:.1f} s, exit {rc})", detail=s.read_log()[-2000:])
+
+
+def doc_examples():
+    """The blocks of docs/federation.md marked <!-- example --> (GraphQL) and <!-- example: adx-config --> (JSON)."""
+    with open(os.path.join(SRCDIR, "docs", "federation.md")) as f:
+        text = f.read()
+    blocks = re.findall(r"<!-- example(: adx-config)? -->\n```(\w+)\n(.*?)\n```", text, re.S)
+    graphql = [b for tag, lang, b in blocks if not tag and lang == "graphql"]
+    config = [b for tag, lang, b in blocks if tag and lang == "json"]
+    return graphql, config[0] if config else None
+
 
 def config_files(tmp):
+    """--adx-config with the documentation's example file, the documentation's GraphQL examples run on it, and a
+    bad file. Every cluster in the examples uses MANAGED_IDENTITY: the token endpoint (127.0.0.1:9) refuses, so
+    no Kusto request ever leaves the machine."""
+    graphql, config = doc_examples()
+    tap.ok(len(graphql) >= 4 and config, "docs/federation.md has its examples", detail=(len(graphql), config))
     good = os.path.join(tmp, "adx.json")
     with open(good, "w") as f:
-        json.dump({"clusters": [
-            {"name": "hub", "endpoint": "http://127.0.0.1:9", "role": "Federated",
-             "auth": {"kind": "MANAGED_IDENTITY"}, "heartbeatDatabase": "FleetDiscovery",
-             "heartbeatTable": "Heartbeats", "heartbeatTTL": "90m",
-             "macroExpand": {"functionPrefix": "federated_", "bestEffort": True, "folder": "federation_facades"}},
-            {"name": "eu-partition", "endpoint": "http://127.0.0.2:9", "role": "Partition",
-             "auth": {"kind": "MANAGED_IDENTITY", "clientId": "3333-4444"},
-             "databases": [{"databaseName": "Logs", "telemetryType": "Logs", "retentionInDays": 30}],
-             "federatedClusters": [{"endpoint": "http://127.0.0.1:9", "heartbeatDatabase": "FleetDiscovery",
-                                    "heartbeatTable": "Heartbeats", "managedIdentityClientId": "1111-2222"}],
-             "partitioning": {"geo": "EU", "location": "westeurope"}}]}, f)
-    # Nothing listens at these loopback endpoints (port 9); an hour-long interval keeps the workers from trying
-    # more than once.
+        f.write(config or "{}")
     args = ["--adx-config", good, "--heartbeat-interval", "3600", "--reconcile-interval", "3600",
             "--kusto-max-attempts", "1", "--kusto-timeout", "5", "--imds-url", "http://127.0.0.1:9/token",
             "--aad-url", "http://127.0.0.1:9"]
     with Server(extra_args=args, keep_data=True) as s:
         r = s.gql(CLUSTERS)
         cl = by_name(data(r, "adx", "clusters"))
-        tap.ok(set(cl) == {"hub", "eu-partition"} and all(c["source"] == good for c in cl.values()),
-               "--adx-config: clusters listed with the file as their source", detail=r)
-        r = s.gql("""{ adx { cluster(name: "hub") { heartbeatTTL functionPrefix authKind role } } }""")
-        tap.eq(data(r, "adx", "cluster"), {"heartbeatTTL": "1h30m", "functionPrefix": "federated_",
-                                           "authKind": "MANAGED_IDENTITY", "role": "FEDERATED"},
-               "--adx-config: fields as written")
+        tap.ok(set(cl) == {"hub", "us-partition"} and all(c["source"] == good for c in cl.values()),
+               "--adx-config (the documented example): clusters listed with the file as their source", detail=r)
+        r = s.gql("""{ adx { cluster(name: "hub") { heartbeatTTL functionPrefix authKind role folder } } }""")
+        tap.eq(data(r, "adx", "cluster"), {"heartbeatTTL": "1h", "functionPrefix": "federated_",
+                                           "authKind": "MANAGED_IDENTITY", "role": "FEDERATED",
+                                           "folder": "federation_facades"}, "--adx-config: fields as written")
         data_dir = s.data_dir
         tap.ok("changed=2" in s.read_log(), "--adx-config applied at start", detail=s.read_log()[-1500:])
+        for i, doc in enumerate(graphql):
+            r = s.gql(doc)
+            first_line = doc.strip().splitlines()[0]
+            payload = next(iter((data(r) or {}).values()), None) if doc.lstrip().startswith("mutation") else None
+            tap.ok(r[0] == 200 and not (r[1] or {}).get("errors") and data(r) and
+                   (not isinstance(payload, dict) or payload.get("success", True) is not False),
+                   f"docs/federation.md example {i + 1} runs ({first_line})", detail=r)
+        r = s.gql(CLUSTERS)
+        cl = by_name(data(r, "adx", "clusters"))
+        tap.ok(set(cl) == {"hub", "us-partition", "eu-partition"} and cl["hub"]["source"] == "api" and
+               cl["us-partition"]["source"] == good, "an API upsert takes a file's cluster over (source: api)",
+               detail=r)
     # The same file again on the same data: idempotent.
     with open(os.path.join(data_dir, "server.log"), "w"):
         pass
     with Server(extra_args=args, data_dir=data_dir) as s:
-        tap.ok("changed=0" in s.read_log(), "--adx-config applied again changes nothing", detail=s.read_log()[-1500:])
+        tap.ok("changed=1" in s.read_log(), "--adx-config applied again rewrites only the cluster the API changed",
+               detail=s.read_log()[-1500:])
+    with open(os.path.join(data_dir, "server.log"), "w"):
+        pass
+    with Server(extra_args=args, data_dir=data_dir) as s:
+        tap.ok("changed=0" in s.read_log(), "and a third start changes nothing", detail=s.read_log()[-1500:])
         r = s.gql("{ adx { clusters { name } } }")
-        tap.eq(sorted(c["name"] for c in data(r, "adx", "clusters") or []), ["eu-partition", "hub"],
-               "the clusters are still there once")
+        tap.eq(sorted(c["name"] for c in data(r, "adx", "clusters") or []), ["eu-partition", "hub", "us-partition"],
+               "each cluster is there once")
     shutil.rmtree(data_dir, ignore_errors=True)
     bad = os.path.join(tmp, "bad.json")
     with open(bad, "w") as f:
