@@ -13,9 +13,9 @@
 
 /* ---- the statements ---- */
 
-#define CLUSTER_COLUMNS                                                                                             \
-    "id, name, endpoint, role, auth_kind, auth_token, auth_tenant_id, auth_client_id, auth_client_secret, "        \
-    "partitioning, heartbeat_database, heartbeat_table, heartbeat_ttl, function_prefix, best_effort, folder, "    \
+#define CLUSTER_COLUMNS                                                                                                \
+    "id, name, endpoint, role, auth_kind, auth_token, auth_tenant_id, auth_client_id, auth_client_secret, "            \
+    "partitioning, heartbeat_database, heartbeat_table, heartbeat_ttl, function_prefix, best_effort, folder, "         \
     "source, created_at, updated_at"
 
 static const char CLUSTER_BY_NAME[] = "SELECT " CLUSTER_COLUMNS " FROM adx_clusters WHERE name = ?1";
@@ -67,8 +67,7 @@ static const char TARGETS_PRUNE[] =
 
 static const char CLUSTER_DELETE[] = "DELETE FROM adx_clusters WHERE name = ?1";
 
-static const char HAS_SUMMARY_RULES[] =
-    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'summary_rules'";
+static const char HAS_SUMMARY_RULES[] = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'summary_rules'";
 static const char RULES_OF_CLUSTER[] =
     "SELECT name FROM summary_rules WHERE cluster_id = (SELECT id FROM adx_clusters WHERE name = ?1) "
     "ORDER BY name LIMIT 11";
@@ -101,9 +100,8 @@ static const char FUNCTION_INSERT[] =
     "INSERT INTO fed_functions (cluster_id, database, name, table_name, endpoints, updated_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char ERROR_INSERT[] = "INSERT INTO fed_errors (cluster_id, at, scope, message) VALUES (?1, ?2, ?3, ?4)";
-static const char ERRORS_TRIM[] =
-    "DELETE FROM fed_errors WHERE cluster_id = ?1 AND id NOT IN "
-    "  (SELECT id FROM fed_errors WHERE cluster_id = ?1 ORDER BY id DESC LIMIT ?2)";
+static const char ERRORS_TRIM[] = "DELETE FROM fed_errors WHERE cluster_id = ?1 AND id NOT IN "
+                                  "  (SELECT id FROM fed_errors WHERE cluster_id = ?1 ORDER BY id DESC LIMIT ?2)";
 
 /* ?1 = 0: every federated cluster */
 static const char STATUS_LOAD[] =
@@ -729,8 +727,8 @@ int fed_store_status_load(store_t *s, arena_t *a, int64_t cluster_id, fed_status
     return 0;
 }
 
-static int updated_at(store_t *s, const char *sql, int64_t cluster_id, const char *a2, const char *a3,
-                      const char *a4, int64_t *out) {
+static int updated_at(store_t *s, const char *sql, int64_t cluster_id, const char *a2, const char *a3, const char *a4,
+                      int64_t *out) {
     sqlite3_stmt *st = store_stmt(s, sql);
     if (!st) return -1;
     sqlite3_bind_int64(st, 1, cluster_id);

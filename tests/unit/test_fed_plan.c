@@ -88,8 +88,15 @@ static void test_parse_rejects_malicious_names(void **state) {
     assert_int_equal(e.count, nerr + 1);
 
     /* Endpoints: quotes, paths, user info and other schemes are refused; the row is skipped. */
-    const char *bad[] = {"https://evil') , cluster('x", "https://a.b/c", "ftp://a.b", "https://user@a.b",
-                         "https://a b", "", "https://a..b", "https://a.b:99999", "https://a.b?x=1"};
+    const char *bad[] = {"https://evil') , cluster('x",
+                         "https://a.b/c",
+                         "ftp://a.b",
+                         "https://user@a.b",
+                         "https://a b",
+                         "",
+                         "https://a..b",
+                         "https://a.b:99999",
+                         "https://a.b?x=1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         size_t before = e.count;
         parse(a, &e, bad[i], 1, "[]", &rc);
@@ -155,9 +162,9 @@ static void two_partitions(arena_t *a, fed_partition p[2]) {
     fed_errlist e;
     fed_errlist_init(&e, a, 1000);
     int rc;
-    p[0] = parse(a, &e, "https://p2.kusto.windows.net", 1,
-                 "[{\"database\":\"Metrics\",\"tables\":[\"Cpu\",\"Disk\"]},{\"database\":\"Logs\",\"tables\":[\"App\"]}]",
-                 &rc);
+    p[0] = parse(
+        a, &e, "https://p2.kusto.windows.net", 1,
+        "[{\"database\":\"Metrics\",\"tables\":[\"Cpu\",\"Disk\"]},{\"database\":\"Logs\",\"tables\":[\"App\"]}]", &rc);
     p[1] = parse(a, &e, "https://p1.kusto.windows.net", 1,
                  "[{\"database\":\"Metrics\",\"tables\":[\"Cpu\",\"my-table\"],\"views\":[\"CpuView\"]}]", &rc);
     assert_int_equal(e.count, 0);
@@ -267,26 +274,31 @@ static void test_change_detection(void **state) {
     fed_plan_build(a, p, 2, "", &plan, &e);
     const fed_want_db *m = fed_plan_db(&plan, "Metrics");
     /* Same members in another order, quote style, spacing and endpoint case: unchanged. */
-    assert_true(fed_members_equal(a, m, "[\"cluster('https://p2.kusto.windows.net').database('Metrics')\","
-                                        "\"cluster(\\\"HTTPS://P1.kusto.windows.net/\\\") . database('Metrics')\"]"));
+    assert_true(fed_members_equal(a, m,
+                                  "[\"cluster('https://p2.kusto.windows.net').database('Metrics')\","
+                                  "\"cluster(\\\"HTTPS://P1.kusto.windows.net/\\\") . database('Metrics')\"]"));
     /* The same array sent as a string holding JSON (Entities declared string in Kusto.Language). */
-    assert_true(fed_members_equal(a, m, "\"[\\\"cluster('https://p1.kusto.windows.net').database('Metrics')\\\","
-                                        "\\\"cluster('https://p2.kusto.windows.net').database('Metrics')\\\"]\""));
+    assert_true(fed_members_equal(a, m,
+                                  "\"[\\\"cluster('https://p1.kusto.windows.net').database('Metrics')\\\","
+                                  "\\\"cluster('https://p2.kusto.windows.net').database('Metrics')\\\"]\""));
     assert_false(fed_members_equal(a, m, "[\"cluster('https://p1.kusto.windows.net').database('Metrics')\"]"));
-    assert_false(fed_members_equal(a, m, "[\"cluster('https://p1.kusto.windows.net').database('Metrics')\","
-                                         "\"cluster('https://p3.kusto.windows.net').database('Metrics')\"]"));
-    assert_false(fed_members_equal(a, m, "[\"cluster('https://p1.kusto.windows.net').database('Logs')\","
-                                         "\"cluster('https://p2.kusto.windows.net').database('Metrics')\"]"));
+    assert_false(fed_members_equal(a, m,
+                                   "[\"cluster('https://p1.kusto.windows.net').database('Metrics')\","
+                                   "\"cluster('https://p3.kusto.windows.net').database('Metrics')\"]"));
+    assert_false(fed_members_equal(a, m,
+                                   "[\"cluster('https://p1.kusto.windows.net').database('Logs')\","
+                                   "\"cluster('https://p2.kusto.windows.net').database('Metrics')\"]"));
     assert_false(fed_members_equal(a, m, "not json"));
     assert_false(fed_members_equal(a, m, "[1,2]"));
     assert_false(fed_members_equal(a, m, NULL));
     /* Duplicates in the hub's answer still mean the same set. */
-    assert_true(fed_members_equal(a, m, "[\"cluster('https://p1.kusto.windows.net').database('Metrics')\","
-                                        "\"cluster('https://p1.kusto.windows.net').database('Metrics')\","
-                                        "\"cluster('https://p2.kusto.windows.net').database('Metrics')\"]"));
+    assert_true(fed_members_equal(a, m,
+                                  "[\"cluster('https://p1.kusto.windows.net').database('Metrics')\","
+                                  "\"cluster('https://p1.kusto.windows.net').database('Metrics')\","
+                                  "\"cluster('https://p2.kusto.windows.net').database('Metrics')\"]"));
 
-    assert_true(fed_body_equal("{ macro-expand entity_group [a] as X ( X.T ) }",
-                               "{macro-expand entity_group [a] as X (X.T)}"));
+    assert_true(
+        fed_body_equal("{ macro-expand entity_group [a] as X ( X.T ) }", "{macro-expand entity_group [a] as X (X.T)}"));
     assert_true(fed_body_equal("{ a  b\n c }", "{ a b c }"));
     assert_false(fed_body_equal("{ ab }", "{ a b }"));
     assert_false(fed_body_equal("{ X.T }", "{ X.U }"));
