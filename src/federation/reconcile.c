@@ -588,12 +588,21 @@ int fed_reconcile_cluster(kusto_client *kc, store_t *store, const adx_cluster *c
     counts->live_partitions = nlive;
     status_partitions(&x, live, nlive, &st);
 
-    /* 3. Zero-heartbeat protection (seed 000 Task 4): no live heartbeat -> change nothing, drop nothing. */
-    if (nlive == 0) {
+    /* 3. Zero-heartbeat protection (seed 000 Task 4): no live heartbeat -> change nothing, drop nothing. Live
+     * heartbeats that list no database at all (a partition that cannot read its own schema, every row's Schema
+     * refused) would otherwise drop every group and function just the same: protected too (upstream only logs
+     * a warning for that case; the safer behaviour wins). */
+    fed_plan plan;
+    fed_plan_build(a, live, nlive, adx_cluster_prefix(c), &plan, &errs);
+    if (nlive == 0 || plan.ndbs == 0) {
         st.zero_heartbeat_protection = true;
-        log_warn("federation: no live heartbeat; nothing changed (zero-heartbeat protection)",
-                 "cluster=%s table=%s.%s ttl=%lld", c->name, c->heartbeat_database, c->heartbeat_table,
-                 (long long)adx_cluster_ttl(c));
+        if (nlive == 0)
+            log_warn("federation: no live heartbeat; nothing changed (zero-heartbeat protection)",
+                     "cluster=%s table=%s.%s ttl=%lld", c->name, c->heartbeat_database, c->heartbeat_table,
+                     (long long)adx_cluster_ttl(c));
+        else
+            log_warn("federation: live heartbeats list no database; nothing changed (zero-heartbeat protection)",
+                     "cluster=%s live=%zu", c->name, nlive);
         fed_check_databases(kc, store, c, now, &errs);
         goto save;
     }
@@ -607,8 +616,6 @@ int fed_reconcile_cluster(kusto_client *kc, store_t *store, const adx_cluster *c
                 kr != KUSTO_OK ? kerr(a, kr, &e) : "no DatabaseName column");
         goto failed;
     }
-    fed_plan plan;
-    fed_plan_build(a, live, nlive, adx_cluster_prefix(c), &plan, &errs);
     size_t nhub = dbt->nrows;
     const char **dbs = arena_alloc(a, ((nhub + plan.ndbs) ? (nhub + plan.ndbs) : 1) * sizeof *dbs);
     strmap_t on_hub;

@@ -88,6 +88,7 @@ static const char STATUS_UPSERT[] =
     "  zero_heartbeat_protection = excluded.zero_heartbeat_protection, ok = excluded.ok, "
     "  duration_ms = excluded.duration_ms";
 
+static const char STATUS_CLEAR[] = "DELETE FROM fed_status WHERE cluster_id = ?1";
 static const char PARTITIONS_CLEAR[] = "DELETE FROM fed_partitions WHERE cluster_id = ?1";
 static const char PARTITION_INSERT[] =
     "INSERT INTO fed_partitions (cluster_id, endpoint, last_heartbeat, live, databases, partition_metadata) "
@@ -430,6 +431,17 @@ int fed_store_cluster_put(store_t *s, adx_cluster *c, int64_t now, bool *changed
     sqlite3_bind_text(st, 2, buf_cstr(&names), -1, SQLITE_TRANSIENT);
     if (step_done(s, st, "prune targets") != 0) goto child_fail;
     buf_free(&names);
+    /* A cluster that is not (or no longer) federated has no reconcile status: adx.federation must not show
+     * what it held while it was a hub. */
+    if (c->role != ADX_ROLE_FEDERATED && got == 0 && old.role == ADX_ROLE_FEDERATED) {
+        const char *const clears[] = {STATUS_CLEAR, PARTITIONS_CLEAR, GROUPS_CLEAR, FUNCTIONS_CLEAR};
+        for (size_t i = 0; i < 4; i++) {
+            st = store_stmt(s, clears[i]);
+            if (!st) goto child_fail;
+            sqlite3_bind_int64(st, 1, c->id);
+            if (step_done(s, st, "clear status") != 0) goto child_fail;
+        }
+    }
     c->created_at = got == 0 ? old.created_at : now;
     c->updated_at = now;
     *changed = true;

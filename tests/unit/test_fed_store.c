@@ -249,6 +249,17 @@ static void test_status(void **state) {
     assert_true(got.zero_heartbeat_protection);
     assert_false(got.ok);
     assert_int_equal(got.ngroups, 2);
+    /* A hub turned partition loses its reconcile status (but keeps its errors). */
+    adx_cluster demoted = hub2;
+    demoted.role = ADX_ROLE_PARTITION;
+    demoted.heartbeat_database = demoted.heartbeat_table = NULL;
+    assert_int_equal(fed_store_cluster_put(st, &demoted, 150, &changed, err, sizeof err), 0);
+    assert_true(changed);
+    assert_int_equal(fed_store_status_load(st, a, hub2.id, &got, err, sizeof err), 0);
+    assert_int_equal(got.last_reconcile_at, 0);
+    assert_int_equal(got.ngroups, 0);
+    assert_int_equal(fed_store_cluster_put(st, &hub2, 160, &changed, err, sizeof err), 0);
+    assert_int_equal(fed_store_status_save(st, &s2, false), 0);
     /* Deleting a hub removes its status. */
     assert_int_equal(fed_store_cluster_delete(st, "hub2", err, sizeof err), 0);
     assert_int_equal(fed_store_status_load(st, a, 0, &got, err, sizeof err), 0);
