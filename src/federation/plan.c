@@ -571,9 +571,9 @@ void fed_batch_statements(arena_t *a, const char *const *stmts, size_t n, size_t
     fed_batch cur = {0};
     for (size_t i = 0; i < n; i++) {
         size_t add = 3 + strlen(stmts[i]) + 1; /* "//\n" + statement + "\n" */
-        too_big[i] = head + add > max_bytes;
+        too_big[i] = head + add >= max_bytes;  /* a script stays under max_bytes (issue 8: < 1 MiB) */
         if (too_big[i]) continue;
-        if (cur.count > 0 && b.len + add > max_bytes) {
+        if (cur.count > 0 && b.len + add >= max_bytes) {
             cur.text = arena_strndup(a, buf_cstr(&b), b.len);
             cur.len = b.len;
             batches[nb++] = cur;

@@ -138,7 +138,7 @@ typedef struct {
     size_t count;
 } fed_batch;
 
-/* Splits statements into scripts of at most max_bytes each (header included), in order. A statement that does
+/* Splits statements into scripts of less than max_bytes each (header included), in order. A statement that does
  * not fit an empty script is not sent: too_big[i] is set (an error for the caller to record). */
 void fed_batch_statements(arena_t *a, const char *const *stmts, size_t n, size_t max_bytes, fed_batch **out,
                           size_t *nout, bool *too_big);

@@ -316,7 +316,7 @@ static void test_batching(void **state) {
     (void)state;
     arena_t *a = arena_new();
     const size_t head = strlen(FED_SCRIPT_HEAD);
-    /* Five statements of 100 bytes each (+4 framing): a 320-byte limit holds two per script after the header. */
+    /* Five statements of 100 bytes each (+4 framing): two fit under the limit after the header, three do not. */
     char *stmts[6];
     for (int i = 0; i < 5; i++) {
         stmts[i] = arena_alloc(a, 101);
@@ -327,7 +327,7 @@ static void test_batching(void **state) {
     bool too_big[6];
     fed_batch *b;
     size_t nb;
-    size_t max = head + 2 * 104;
+    size_t max = head + 2 * 104 + 1;
     fed_batch_statements(a, (const char *const *)stmts, 6, max, &b, &nb, too_big);
     assert_int_equal(nb, 3);
     assert_true(too_big[5]);
@@ -335,7 +335,7 @@ static void test_batching(void **state) {
         assert_false(too_big[i]);
     size_t seen = 0;
     for (size_t i = 0; i < nb; i++) {
-        assert_true(b[i].len <= max);
+        assert_true(b[i].len < max);
         assert_int_equal(strlen(b[i].text), b[i].len);
         assert_memory_equal(b[i].text, FED_SCRIPT_HEAD, head);
         for (size_t k = 0; k < b[i].count; k++) {
@@ -359,9 +359,20 @@ static void test_batching(void **state) {
     fed_batch_statements(a, (const char *const *)big, 300, FED_SCRIPT_MAX_BYTES, &b, &nb, tb);
     assert_int_equal(nb, 3);
     for (size_t i = 0; i < nb; i++)
-        assert_true(b[i].len <= FED_SCRIPT_MAX_BYTES);
+        assert_true(b[i].len < FED_SCRIPT_MAX_BYTES);
     assert_int_equal(b[0].count + b[1].count + b[2].count, 300);
     /* Nothing to send: no script. */
+    /* Exactly at the limit is one byte too many: the statement is split off / refused. */
+    fed_batch_statements(a, (const char *const *)stmts, 2, head + 2 * 104, &b, &nb, too_big);
+    assert_int_equal(nb, 2);
+    const char *one[] = {stmts[0]};
+    fed_batch_statements(a, one, 1, head + 104, &b, &nb, too_big);
+    assert_true(too_big[0]);
+    assert_int_equal(nb, 0);
+    fed_batch_statements(a, one, 1, head + 105, &b, &nb, too_big);
+    assert_false(too_big[0]);
+    assert_int_equal(nb, 1);
+    assert_int_equal(b[0].len, head + 104);
     fed_batch_statements(a, NULL, 0, FED_SCRIPT_MAX_BYTES, &b, &nb, tb);
     assert_int_equal(nb, 0);
     arena_free(a);
