@@ -5,6 +5,7 @@
 
 #include "auth/auth.h"
 #include "auth/auth_internal.h"
+#include "util/datetime.h"
 #include "util/log.h"
 
 int auth_account_get(store_t *s, int64_t id, arena_t *a, account_t *out) {
@@ -148,8 +149,8 @@ int auth_account_create(store_t *s, int64_t *id, const auth_account_update_t *u,
             return exists > 0 ? 1 : -1;
         }
     }
-    char created[32];
-    auth_format_time(now, created, sizeof created);
+    char created[DT_MAX];
+    dt_format(now, created);
     /* NULL id: SQLite picks max(id) + 1 for an INTEGER PRIMARY KEY. */
     sqlite3_stmt *st = store_stmt(s, "INSERT INTO accounts(id, name, created_at) VALUES (?1, ?2, ?3)");
     if (!st) goto fail;

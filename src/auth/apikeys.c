@@ -17,33 +17,10 @@
 
 #include "auth/auth.h"
 #include "auth/auth_internal.h"
+#include "util/base64.h"
+#include "util/datetime.h"
 #include "util/log.h"
 #include "util/sha256.h"
-
-static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* RFC 4648 §5 base64url without padding; out must hold 4*ceil(n/3)+1 bytes. */
-static void auth_b64url(const uint8_t *in, size_t n, char *out) {
-    size_t o = 0, i = 0;
-    for (; i + 2 < n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        out[o++] = b64url[v >> 18 & 63];
-        out[o++] = b64url[v >> 12 & 63];
-        out[o++] = b64url[v >> 6 & 63];
-        out[o++] = b64url[v & 63];
-    }
-    if (n - i == 1) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        out[o++] = b64url[v >> 18 & 63];
-        out[o++] = b64url[v >> 12 & 63];
-    } else if (n - i == 2) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-        out[o++] = b64url[v >> 18 & 63];
-        out[o++] = b64url[v >> 12 & 63];
-        out[o++] = b64url[v >> 6 & 63];
-    }
-    out[o] = 0;
-}
 
 /* getrandom(2) may return fewer bytes than asked, or EINTR; loop until the buffer is full. */
 static int auth_random(uint8_t *buf, size_t n) {
@@ -61,12 +38,12 @@ static int auth_random(uint8_t *buf, size_t n) {
 
 int auth_key_generate(char out[AUTH_KEY_LEN + 1]) {
     uint8_t raw[AUTH_KEY_RANDOM_BYTES];
-    char enc[4 * ((AUTH_KEY_RANDOM_BYTES + 2) / 3) + 1];
+    char enc[4 * ((AUTH_KEY_RANDOM_BYTES + 2) / 3) + 1]; /* RFC 4648 §5 base64url without padding */
     if (auth_random(raw, sizeof raw) != 0) {
         log_error("no randomness from the OS", "errno=%d", errno);
         return -1;
     }
-    auth_b64url(raw, sizeof raw, enc);
+    b64_encode(raw, sizeof raw, B64_URL | B64_NOPAD, enc);
     memset(raw, 0, sizeof raw);
     memcpy(out, AUTH_KEY_PREFIX, 3);
     memcpy(out + 3, enc, AUTH_KEY_LEN - 3); /* 32 bytes encode to exactly 43 characters */
@@ -92,13 +69,6 @@ bool auth_ct_equal(const void *a, const void *b, size_t n) {
     for (size_t i = 0; i < n; i++)
         d |= x[i] ^ y[i];
     return d == 0;
-}
-
-void auth_format_time(int64_t t, char *out, size_t outlen) {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int auth_authenticate(store_t *s, const char *api_key, principal_t *out) {
@@ -141,8 +111,8 @@ int auth_key_create(store_t *s, int64_t account_id, auth_level_t level, const ch
     }
     uint8_t h[SHA256_DIGEST_LEN];
     sha256(key_out, AUTH_KEY_LEN, h);
-    char created[32];
-    auth_format_time(now, created, sizeof created);
+    char created[DT_MAX];
+    dt_format(now, created);
     sqlite3_stmt *st = store_stmt(s, "INSERT INTO api_keys(account_id, name, level, hash, prefix, created_at) "
                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!st) {
@@ -225,8 +195,8 @@ int auth_key_revoke(store_t *s, int64_t id, int64_t now) {
             return 2;
         }
     }
-    char at[32];
-    auth_format_time(now, at, sizeof at);
+    char at[DT_MAX];
+    dt_format(now, at);
     st = store_stmt(s, "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
     if (!st) goto fail;
     sqlite3_bind_int64(st, 1, id);
@@ -314,8 +284,8 @@ int auth_bootstrap(store_t *s, const char *data_dir, char *err, size_t errlen) {
         return 0;
     }
     int64_t now = (int64_t)time(NULL);
-    char created[32];
-    auth_format_time(now, created, sizeof created);
+    char created[DT_MAX];
+    dt_format(now, created);
     st = store_stmt(s, "INSERT INTO accounts(id, name, aws_integration, synthetic_permission, created_at) "
                        "VALUES (1, 'default', 0, 0, ?1)");
     if (!st) {

@@ -29,8 +29,6 @@ int auth_key_generate(char out[AUTH_KEY_LEN + 1]);
 bool auth_key_well_formed(const char *s);
 /* Compares n bytes in time that depends only on n (not on where they differ). */
 bool auth_ct_equal(const void *a, const void *b, size_t n);
-/* Formats unix seconds as RFC 3339 UTC ("2024-01-01T00:00:00Z") into out (at least 32 bytes). */
-void auth_format_time(int64_t t, char *out, size_t outlen);
 
 /* Creates a key for an existing account inside the caller's transaction (or autocommit).
  * Writes the key to key_out and its row id to *id_out. 0, or -1 with a message. */

@@ -5,34 +5,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "util/base64.h"
 #include "util/buf.h"
-
-static const char kafka_b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-char *kafka_base64(arena_t *a, const void *data, size_t len) {
-    const unsigned char *p = data;
-    size_t outlen = 4 * ((len + 2) / 3);
-    char *out = arena_alloc(a, outlen + 1);
-    size_t o = 0;
-    size_t i = 0;
-    for (; i + 2 < len; i += 3) {
-        uint32_t v = ((uint32_t)p[i] << 16) | ((uint32_t)p[i + 1] << 8) | p[i + 2];
-        out[o++] = kafka_b64_alphabet[(v >> 18) & 63];
-        out[o++] = kafka_b64_alphabet[(v >> 12) & 63];
-        out[o++] = kafka_b64_alphabet[(v >> 6) & 63];
-        out[o++] = kafka_b64_alphabet[v & 63];
-    }
-    if (i < len) {
-        uint32_t v = (uint32_t)p[i] << 16;
-        if (i + 1 < len) v |= (uint32_t)p[i + 1] << 8;
-        out[o++] = kafka_b64_alphabet[(v >> 18) & 63];
-        out[o++] = kafka_b64_alphabet[(v >> 12) & 63];
-        out[o++] = i + 1 < len ? kafka_b64_alphabet[(v >> 6) & 63] : '=';
-        out[o++] = '=';
-    }
-    out[o] = '\0';
-    return out;
-}
 
 /* Appends one identifier component; '\' and '|' are escaped so that the join is reversible. */
 static void kafka_put_component(buf_t *b, const char *s) {
@@ -61,7 +35,7 @@ const char *kafka_identifier(arena_t *a, const kafka_identity *id) {
 }
 
 static const char *kafka_guid_of(arena_t *a, int64_t account_id, const char *type, const char *identifier) {
-    char *enc = kafka_base64(a, identifier, strlen(identifier));
+    char *enc = b64_encode_arena(a, identifier, strlen(identifier), B64_STD);
     return arena_printf(a, "%" PRId64 "|INFRA|%s|%s", account_id, type, enc);
 }
 

@@ -28,8 +28,6 @@ const char *kafka_identifier(arena_t *a, const kafka_identity *id);
 /* The GUID; NULL when the identity is incomplete. */
 const char *kafka_guid(arena_t *a, const kafka_identity *id);
 
-/* Standard base64 (RFC 4648 section 4, with padding) of len bytes. */
-char *kafka_base64(arena_t *a, const void *data, size_t len);
 /* GUIDs of relationship ends that are not Kafka entities (seed 004, Relationship Manager). */
 const char *kafka_host_guid(arena_t *a, int64_t account_id, const char *hostname);
 const char *kafka_aws_account_guid(arena_t *a, int64_t account_id, const char *aws_account_id);

@@ -23,6 +23,7 @@
 #include "kafka/metrics_map.h"
 #include "kafka/relationships.h"
 #include "kafka/tenant.h"
+#include "util/datetime.h"
 #include "util/log.h"
 #include "util/metrics.h"
 #include "util/strmap.h"
@@ -74,58 +75,14 @@ static account_t kafka_no_account;
 
 /* ---- time ---- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t kafka_days_from_civil(int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int kafka_digits(const char *s, int n, int *out) {
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i])) return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* RFC 3339 date-time (section 5.6): YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), 'T' and 'Z' in
- * either case. Fractions are dropped (times are stored in seconds). 0 and *out, or -1. */
+/* An event timestamp: RFC 3339 (section 5.6) with 'T', a leap second allowed; the fraction is
+ * dropped (times are stored in seconds). 0 and *out, or -1. */
 static int kafka_parse_rfc3339(const char *s, int64_t *out) {
-    int y, mo, d, h, mi, se;
-    if (strlen(s) < 20 || kafka_digits(s, 4, &y) || s[4] != '-' || kafka_digits(s + 5, 2, &mo) || s[7] != '-' ||
-        kafka_digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || kafka_digits(s + 11, 2, &h) || s[13] != ':' ||
-        kafka_digits(s + 14, 2, &mi) || s[16] != ':' || kafka_digits(s + 17, 2, &se))
-        return -1;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 ||
-        se > 60)
-        return -1;
-    const char *p = s + 19;
-    if (*p == '.') {
-        p++;
-        if (!isdigit((unsigned char)*p)) return -1;
-        while (isdigit((unsigned char)*p))
-            p++;
-    }
-    int offset = 0;
-    if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
-        offset = 0;
-    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-        int oh, om;
-        if (kafka_digits(p + 1, 2, &oh) || kafka_digits(p + 4, 2, &om) || oh > 23 || om > 59) return -1;
-        offset = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
-    } else {
-        return -1;
-    }
-    int64_t days = kafka_days_from_civil(y, (unsigned)mo, (unsigned)d);
-    *out = days * 86400 + h * 3600 + mi * 60 + se - offset;
+    size_t len = strlen(s);
+    dt_instant t;
+    if (len > 10 && s[10] == ' ') return -1; /* the event format asks for the 'T' form */
+    if (dt_parse(s, len, 1, &t) != 0) return -1;
+    *out = t.secs;
     return 0;
 }
 

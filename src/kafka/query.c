@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/base64.h"
 #include "util/buf.h"
 #include "util/strmap.h"
 #include "util/utf8.h"
@@ -436,57 +437,24 @@ int kafka_load_relationships(store_t *s, arena_t *a, kafka_page *page, char *err
 
 /* ---- cursors ---- */
 
-static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 #define CURSOR_PREFIX "v1:"
 
+/* A cursor is the unpadded base64url of "v1:" + the GUID of the last entity of the page. */
 const char *kafka_cursor_encode(arena_t *a, const char *guid) {
-    size_t glen = strlen(guid), plen = strlen(CURSOR_PREFIX), n = plen + glen;
-    unsigned char *in = arena_alloc(a, n + 1);
-    memcpy(in, CURSOR_PREFIX, plen);
-    memcpy(in + plen, guid, glen);
-    char *out = arena_alloc(a, (n + 2) / 3 * 4 + 1);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        if (i + 1 < n) v |= (uint32_t)in[i + 1] << 8;
-        if (i + 2 < n) v |= in[i + 2];
-        out[k++] = B64URL[(v >> 18) & 63];
-        out[k++] = B64URL[(v >> 12) & 63];
-        if (i + 1 < n) out[k++] = B64URL[(v >> 6) & 63];
-        if (i + 2 < n) out[k++] = B64URL[v & 63];
-    }
-    out[k] = '\0';
-    return out;
-}
-
-static int b64_val(char c) {
-    const char *p = c ? strchr(B64URL, c) : NULL;
-    return p ? (int)(p - B64URL) : -1;
+    const char *plain = arena_printf(a, CURSOR_PREFIX "%s", guid);
+    return b64_encode_arena(a, plain, strlen(plain), B64_URL | B64_NOPAD);
 }
 
 int kafka_cursor_decode(arena_t *a, const char *cursor, const char **guid) {
     size_t n = strnlen(cursor, KAFKA_MAX_CURSOR + 1);
-    if (n == 0 || n > KAFKA_MAX_CURSOR || n % 4 == 1) return -1;
-    unsigned char *out = arena_alloc(a, n / 4 * 3 + 3);
-    size_t k = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64_val(cursor[i]);
-        if (v < 0) return -1;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[k++] = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
-    if (acc != 0) return -1; /* leftover bits must be zero, as the encoder writes them */
+    if (n == 0 || n > KAFKA_MAX_CURSOR || memchr(cursor, '=', n)) return -1; /* written unpadded */
+    unsigned char *out = arena_alloc(a, n / 4 * 3 + 4);
+    long k = b64_decode(cursor, n, B64_URL, out);
+    if (k < 0) return -1;
     out[k] = '\0';
     size_t plen = strlen(CURSOR_PREFIX);
-    if (k <= plen || memcmp(out, CURSOR_PREFIX, plen) != 0) return -1;
-    if (memchr(out, '\0', k) || !utf8_valid((const char *)out, k, NULL)) return -1;
+    if ((size_t)k <= plen || memcmp(out, CURSOR_PREFIX, plen) != 0) return -1;
+    if (memchr(out, '\0', (size_t)k) || !utf8_valid((const char *)out, (size_t)k, NULL)) return -1;
     *guid = (const char *)out + plen;
     return 0;
 }

@@ -12,6 +12,7 @@
 #include "kafka/lifecycle.h"
 #include "kafka/query.h"
 #include "kafka/synthetic.h"
+#include "util/datetime.h"
 #include "util/log.h"
 
 /* KafkaEntityConnection: the page is read eagerly (so argument errors surface on `entities`),
@@ -40,12 +41,9 @@ static int internal_error(gql_resolve_info *info, const char *what, const char *
 
 /* DateTime output: RFC 3339 UTC with seconds, "YYYY-MM-DDTHH:MM:SSZ". */
 static gql_val datetime_val(arena_t *a, int64_t t) {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm)) return gql_null();
-    /* %04d, not strftime's %Y: RFC 3339 years have four digits (year 999 is "0999"). */
-    return gql_str(arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                                tm.tm_hour, tm.tm_min, tm.tm_sec));
+    char buf[DT_MAX];
+    if (!dt_format(t, buf)) return gql_null();
+    return gql_str(arena_strndup(a, buf, strlen(buf)));
 }
 
 /* A string value as a NUL-terminated arena copy, bounded; NULL for null/absent. Returns NULL on

@@ -10,6 +10,7 @@
 
 #include "store/store.h"
 #include "store/store_internal.h"
+#include "util/datetime.h"
 #include "util/embedded.h"
 #include "util/log.h"
 
@@ -79,11 +80,8 @@ static int migrate_is_applied(sqlite3 *db, long long version, char *err, size_t 
 }
 
 static int migrate_record(sqlite3 *db, long long version, const char *name, char *err, size_t errlen) {
-    char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char now[DT_MAX];
+    dt_format((int64_t)time(NULL), now);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)", -1, &st,
                            NULL) != SQLITE_OK) {

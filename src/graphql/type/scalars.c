@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/datetime.h"
+#include "util/duration.h"
+
 /* ---- printing ---- */
 
 void gql_js_number(double d, char out[40]) {
@@ -779,83 +782,11 @@ const gql_scalar_funcs gql_scalar_json = {json_serialize, json_serialize, json_p
 
 /* ---- DateTime (RFC 3339 §5.6) ---- */
 
-static int digits(const char *s, size_t n) {
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-static int days_in_month(int y, int m) {
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-    return dm[m - 1];
-}
-
+/* Normalizes to UTC with a Z, keeping the fraction as written (util/datetime.c parses). */
 int gql_datetime_normalize(const char *s, size_t len, char out[GQL_DATETIME_MAX]) {
-    if (len < 20) return -1;
-    if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
-        return -1;
-    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-    int h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) return -1;
-    if (d > days_in_month(y, mo)) return -1;
-    size_t i = 19;
-    const char *frac = NULL;
-    size_t nfrac = 0;
-    if (s[i] == '.') {
-        frac = s + ++i;
-        while (i < len && s[i] >= '0' && s[i] <= '9')
-            i++, nfrac++;
-        if (nfrac == 0 || nfrac > 40) return -1;
-    }
-    if (i >= len) return -1;
-    int offset = 0;
-    if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == len) {
-        offset = 0;
-    } else if ((s[i] == '+' || s[i] == '-') && i + 6 == len && s[i + 3] == ':') {
-        int oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
-        if (oh < 0 || oh > 23 || om < 0 || om > 59) return -1;
-        offset = (oh * 60 + om) * 60 * (s[i] == '-' ? -1 : 1);
-    } else {
-        return -1;
-    }
-    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t rem = t - days * 86400;
-    int64_t yy;
-    int mm, dd;
-    civil_from_days(days, &yy, &mm, &dd);
-    if (yy < 0 || yy > 9999) return -1;
-    int n = snprintf(out, GQL_DATETIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02d", (int)yy, mm, dd, (int)(rem / 3600),
-                     (int)(rem / 60 % 60), (int)(rem % 60));
-    if (frac) n += snprintf(out + n, GQL_DATETIME_MAX - (size_t)n, ".%.*s", (int)nfrac, frac);
-    snprintf(out + n, GQL_DATETIME_MAX - (size_t)n, "Z");
-    return 0;
+    dt_instant t;
+    if (dt_parse(s, len, 0, &t) != 0) return -1;
+    return dt_format_instant(&t, out) ? 0 : -1;
 }
 
 static int datetime_coerce(arena_t *a, const char *s, size_t len, gql_val *out, const char **err) {
@@ -891,53 +822,13 @@ const gql_scalar_funcs gql_scalar_datetime = {datetime_serialize, datetime_seria
 
 /* ---- Duration ---- */
 
-int gql_duration_parse(const char *s, size_t len, int64_t *seconds) {
-    static const char units[] = "dhms";
-    static const int64_t mult[] = {86400, 3600, 60, 1};
-    int next = 0; /* units must appear in this order, each at most once */
-    int64_t total = 0;
-    size_t i = 0;
-    if (len == 0) return -1;
-    while (i < len) {
-        int64_t n = 0;
-        size_t nd = 0;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            if (++nd > 15) return -1;
-            n = n * 10 + (s[i++] - '0');
-        }
-        if (nd == 0 || i >= len) return -1;
-        const char *u = strchr(units, s[i]);
-        if (!u || s[i] == '\0' || u - units < next) return -1;
-        int ui = (int)(u - units);
-        next = ui + 1;
-        i++;
-        if (n > (INT64_MAX / 2 - total) / mult[ui]) return -1;
-        total += n * mult[ui];
-    }
-    *seconds = total;
-    return 0;
-}
-
-void gql_duration_format(int64_t seconds, char out[48]) {
-    if (seconds <= 0) {
-        strcpy(out, "0s");
-        return;
-    }
-    int64_t d = seconds / 86400, h = seconds / 3600 % 24, m = seconds / 60 % 60, s = seconds % 60;
-    int n = 0;
-    if (d) n += snprintf(out + n, 48 - (size_t)n, "%lldd", (long long)d);
-    if (h) n += snprintf(out + n, 48 - (size_t)n, "%lldh", (long long)h);
-    if (m) n += snprintf(out + n, 48 - (size_t)n, "%lldm", (long long)m);
-    if (s) snprintf(out + n, 48 - (size_t)n, "%llds", (long long)s);
-}
-
 static int duration_seconds(arena_t *a, const gql_val *in, int64_t *secs, const char **err) {
     if (in->kind == GQL_V_INT && in->i >= 0) {
         *secs = in->i;
         return 0;
     }
     if (in->kind == GQL_V_STRING) {
-        if (gql_duration_parse(in->s.ptr, in->s.len, secs) == 0) return 0;
+        if (duration_parse(in->s.ptr, in->s.len, secs) == 0) return 0;
         *err = msg_val(a, "Duration cannot represent an invalid duration string: ", in);
         return -1;
     }
@@ -948,8 +839,8 @@ static int duration_seconds(arena_t *a, const gql_val *in, int64_t *secs, const 
 static int duration_serialize(arena_t *a, const gql_val *in, gql_val *out, const char **err) {
     int64_t secs;
     if (duration_seconds(a, in, &secs, err)) return -1;
-    char buf[48];
-    gql_duration_format(secs, buf);
+    char buf[DURATION_MAX];
+    duration_format(secs, buf);
     *out = gql_str_dup(a, buf);
     return 0;
 }

@@ -26,10 +26,6 @@ extern const gql_scalar_funcs gql_scalar_duration;
 #define GQL_DATETIME_MAX 64
 /* Normalises an RFC 3339 date-time to UTC ("2024-01-01T10:00:00.5Z"). Returns 0, or -1 when invalid. */
 int gql_datetime_normalize(const char *s, size_t len, char out[GQL_DATETIME_MAX]);
-/* Parses a duration ("1h30m") to seconds; returns 0, or -1 when invalid or out of range. */
-int gql_duration_parse(const char *s, size_t len, int64_t *seconds);
-/* Canonical form of a non-negative duration: largest units first, zero parts omitted ("0s" for 0). */
-void gql_duration_format(int64_t seconds, char out[48]);
 
 /* Formats a double as JavaScript's Number.prototype.toString does ("1.5", "100", "1e+21"). */
 void gql_js_number(double d, char out[40]);
