@@ -486,9 +486,14 @@ static kusto_code kusto_outcome(kusto_client *kc, bool v2, const kusto_http_resp
         return kusto_err_set(err, KUSTO_E_NETWORK, "%s: %s", curl_easy_strerror(rs->rc),
                              rs->curl_err[0] ? rs->curl_err : "no detail");
     if (rs->status >= 200 && rs->status <= 299) {
-        kusto_code c = v2 ? kusto_parse_v2(rs->body.data, rs->body.len, &kc->opts, true, a, out, err)
-                          : kusto_parse_v1(rs->body.data, rs->body.len, &kc->opts, a, out, err);
-        err->http_status = (int)rs->status;
+        /* The parsers reset the error they fill: keep this call's attempt count and request id. */
+        kusto_error pe;
+        kusto_code c = v2 ? kusto_parse_v2(rs->body.data, rs->body.len, &kc->opts, true, a, out, &pe)
+                          : kusto_parse_v1(rs->body.data, rs->body.len, &kc->opts, a, out, &pe);
+        pe.attempts = err->attempts;
+        memcpy(pe.request_id, err->request_id, sizeof pe.request_id);
+        pe.http_status = (int)rs->status;
+        *err = pe;
         return c;
     }
     return kusto_parse_error((int)rs->status, rs->body.data, rs->body.len, err);

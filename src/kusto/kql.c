@@ -1,8 +1,8 @@
 /* kql.c -- KQL names and literals, see kql.h. The keyword list holds the identifier-shaped words
- * of the Kusto grammar (Microsoft's Kusto.Language SyntaxFacts: keywords, type names) plus the
- * literals true/false and the entity-group words: any of them used as a name must be bracketed (Kusto docs, "Entity
- * names": language keywords and literals are referenced as ['where'] / ["1day"]). Quoting a name that did not need it
- * is harmless, so the list errs on the long side. */
+ * of the Kusto grammar (Microsoft's Kusto.Language SyntaxFacts: keywords, type names), the
+ * literals true/false and the entity-group words: any of them used as a name must be bracketed
+ * (Kusto docs, "Entity names": language keywords and literals are referenced as ['where'] /
+ * ["1day"]). Quoting a name that did not need it is harmless, so the list errs on the long side. */
 #include "kusto/kql.h"
 
 #include <stdio.h>
