@@ -69,8 +69,11 @@ static int setup(void **state) {
     /* The federation module's table (migration 0004) when this build has it; the columns the
      * summaryrules module relies on (id, name) otherwise. */
     exec_sql(f->s, "CREATE TABLE IF NOT EXISTS adx_clusters (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, "
-                   "endpoint TEXT NOT NULL)");
-    exec_sql(f->s, "INSERT INTO adx_clusters (id, name, endpoint) VALUES (7, 'hub', 'http://127.0.0.1:1')");
+                   "endpoint TEXT NOT NULL, role TEXT NOT NULL, auth_kind TEXT NOT NULL, created_at TEXT NOT NULL, "
+                   "updated_at TEXT NOT NULL)");
+    exec_sql(f->s, "INSERT INTO adx_clusters (id, name, endpoint, role, auth_kind, created_at, updated_at) VALUES "
+                   "(7, 'hub', 'http://127.0.0.1:1', 'PARTITION', 'NONE', '2024-01-01T00:00:00Z', "
+                   "'2024-01-01T00:00:00Z')");
     f->a = arena_new();
     sr_rule_def d = {.name = "cpu-hourly",
                      .cluster_id = 7,
