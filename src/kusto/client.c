@@ -385,6 +385,29 @@ void kusto_http_perform(kusto_client *kc, const kusto_http_req *req, kusto_http_
     curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
     curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &wire);
     resp->status = resp->rc == CURLE_OK ? status : 0;
+    long request_bytes = 0; /* request headers written to the socket */
+    curl_off_t upload = 0;
+    curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_bytes);
+    curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &upload);
+    bool wrote = request_bytes > 0 || upload > 0;
+    switch (resp->rc) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        resp->maybe_sent = false;
+        break;
+    case CURLE_OPERATION_TIMEDOUT: /* while connecting, or after sending? */
+    case CURLE_ABORTED_BY_CALLBACK:
+        resp->maybe_sent = wrote;
+        break;
+    default:
+        resp->maybe_sent = true;
+        break;
+    }
     if (connects > 0) atomic_fetch_add(&kc->st_connects, (uint64_t)connects);
     if (wire > 0) atomic_fetch_add(&kc->st_bytes_wire, (uint64_t)wire);
     atomic_fetch_add(&kc->st_bytes_body, (uint64_t)resp->body.len);
@@ -529,8 +552,21 @@ static void kusto_log_failure(log_level_t level, const char *what, const char *p
     buf_free(&m);
 }
 
+/* After this failure, may a non-idempotent command have run on the server? */
+static bool kusto_may_have_run(const kusto_error *err, const kusto_http_resp *rs) {
+    switch (err->code) {
+    case KUSTO_E_NETWORK:
+    case KUSTO_E_TIMEOUT:
+        return rs->maybe_sent;
+    case KUSTO_E_SERVER:
+        return true;
+    default:
+        return false; /* 429: throttled before it ran */
+    }
+}
+
 static kusto_code kusto_call(kusto_client *kc, const kusto_target *t, bool v2, const char *db, const char *csl,
-                             arena_t *a, kusto_result **out, kusto_error *err_in) {
+                             unsigned flags, arena_t *a, kusto_result **out, kusto_error *err_in) {
     kusto_error local;
     kusto_error *err = err_in ? err_in : &local;
     kusto_err_reset(err);
@@ -602,6 +638,7 @@ static kusto_code kusto_call(kusto_client *kc, const kusto_target *t, bool v2, c
         if (attempt > 1) atomic_fetch_add(&kc->st_retries, 1);
         code = kusto_outcome(kc, v2, &rs, a, out, err);
         long retry_after = rs.retry_after_ms;
+        bool may_have_run = code != KUSTO_OK && kusto_may_have_run(err, &rs);
         buf_free(&rs.body);
         if (code == KUSTO_OK) break;
         /* A 401 with a token from a provider: the token may have been revoked or rotated early;
@@ -614,6 +651,12 @@ static kusto_code kusto_call(kusto_client *kc, const kusto_target *t, bool v2, c
             continue;
         }
         if (!kusto_transient(err) || attempt >= max) break;
+        if ((flags & KUSTO_F_NOT_IDEMPOTENT) && may_have_run) {
+            size_t n = strlen(err->message);
+            const char *note = " (not retried: the command may have run)";
+            if (n + strlen(note) < sizeof err->message) memcpy(err->message + n, note, strlen(note) + 1);
+            break;
+        }
         long delay = retry_after >= 0 ? (retry_after < kc->opts.backoff_max_ms ? retry_after : kc->opts.backoff_max_ms)
                                       : kusto_backoff_ms(kc, attempt);
         kusto_log_failure(LOG_WARN, "kusto request failed, retrying", path, err, max, delay);
@@ -635,10 +678,15 @@ static kusto_code kusto_call(kusto_client *kc, const kusto_target *t, bool v2, c
 
 kusto_code kusto_mgmt(kusto_client *kc, const kusto_target *t, const char *db, const char *csl, arena_t *a,
                       kusto_result **out, kusto_error *err) {
-    return kusto_call(kc, t, false, db, csl, a, out, err);
+    return kusto_call(kc, t, false, db, csl, 0, a, out, err);
+}
+
+kusto_code kusto_mgmt_ex(kusto_client *kc, const kusto_target *t, const char *db, const char *csl, unsigned flags,
+                         arena_t *a, kusto_result **out, kusto_error *err) {
+    return kusto_call(kc, t, false, db, csl, flags, a, out, err);
 }
 
 kusto_code kusto_query(kusto_client *kc, const kusto_target *t, const char *db, const char *csl, arena_t *a,
                        kusto_result **out, kusto_error *err) {
-    return kusto_call(kc, t, true, db, csl, a, out, err);
+    return kusto_call(kc, t, true, db, csl, 0, a, out, err);
 }

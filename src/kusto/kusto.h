@@ -143,6 +143,15 @@ const char *kusto_value_str(const kusto_value *v); /* "" for null; the string fo
 
 /* ---- Added to the notes' API ---- */
 
+/* kusto_mgmt for a command that must not run twice (.ingest inline, .set-or-append, ...): with
+ * KUSTO_F_NOT_IDEMPOTENT a failure after which Kusto may have run the command (a timeout or a
+ * dropped connection once the request was sent, a 5xx) is returned at once instead of retried;
+ * failures where it cannot have run (connection refused, DNS, TLS handshake, 429, the 401 token
+ * refresh) are still retried. The message then ends with "(not retried: ...)". */
+#define KUSTO_F_NOT_IDEMPOTENT 0x1u
+kusto_code kusto_mgmt_ex(kusto_client *kc, const kusto_target *t, const char *db, const char *csl, unsigned flags,
+                         arena_t *a, kusto_result **out, kusto_error *err);
+
 /* "KUSTO_E_THROTTLED" etc. */
 const char *kusto_code_name(kusto_code c);
 /* The type named by a v2 ColumnType ("long") or a v1 DataType ("Int64", "System.Int64"); -1 if unknown. */

@@ -66,6 +66,8 @@ typedef struct {
     long retry_after_ms;            /* -1 when absent */
     bool too_large;                 /* stopped past max_bytes */
     bool cancelled;                 /* stopped by kusto_client_cancel */
+    bool maybe_sent;                /* the request may have reached the server (false: failed while
+                                       resolving, connecting or in the TLS handshake) */
     char curl_err[CURL_ERROR_SIZE]; /* curl's detail when rc != CURLE_OK */
 } kusto_http_resp;
 

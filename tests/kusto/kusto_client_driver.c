@@ -447,6 +447,50 @@ static void test_dropped_connection_retried(void **state) {
     kusto_client_free(kc);
 }
 
+/* KUSTO_F_NOT_IDEMPOTENT: failures after which the command may have run are not retried. */
+static kusto_code call_once(kusto_client *kc, const char *endpoint, kusto_error *e) {
+    kusto_target t = {endpoint, {KUSTO_AUTH_NONE, NULL, NULL, NULL, NULL}};
+    arena_t *a = arena_new();
+    kusto_result *r;
+    kusto_code c =
+        kusto_mgmt_ex(kc, &t, "db1", ".ingest inline into table T <| z,9,", KUSTO_F_NOT_IDEMPOTENT, a, &r, e);
+    arena_free(a);
+    return c;
+}
+
+static void test_not_idempotent(void **state) {
+    (void)state;
+    kusto_options o = fast_options();
+    o.timeout_ms = 400;
+    kusto_client *kc = kusto_client_new(&o);
+    kusto_error e;
+    ctl_post("/_test/faults", "{\"faults\":[{\"kind\":\"drop_connection\",\"execute\":true}]}");
+    assert_int_equal(call_once(kc, g_base, &e), KUSTO_E_NETWORK);
+    assert_int_equal(e.attempts, 1);
+    assert_non_null(strstr(e.message, "(not retried: the command may have run)"));
+    /* (with a status, the delayed request does not run the command when it wakes up) */
+    ctl_post("/_test/faults", "{\"faults\":[{\"delay_ms\":2000,\"status\":503}]}");
+    assert_int_equal(call_once(kc, g_base, &e), KUSTO_E_TIMEOUT);
+    assert_int_equal(e.attempts, 1);
+    ctl_post("/_test/faults", "{\"faults\":[{\"status\":503}]}");
+    assert_int_equal(call_once(kc, g_base, &e), KUSTO_E_SERVER);
+    assert_int_equal(e.attempts, 1);
+    /* Throttled before running: retried, and the command ran once. */
+    ctl_post("/_test/faults", "{\"faults\":[{\"status\":429}]}");
+    assert_int_equal(call_once(kc, g_base, &e), KUSTO_OK);
+    assert_int_equal(e.attempts, 2);
+    json_t *st = ctl("GET", "/_test/state", NULL);
+    json_t *rows = json_object_get(
+        json_object_get(json_object_get(json_object_get(json_object_get(st, "databases"), "db1"), "tables"), "T"),
+        "rows");
+    assert_int_equal(json_array_size(rows), 4); /* 3 from the setup + 1 */
+    json_decref(st);
+    /* Never connected: retried. */
+    assert_int_equal(call_once(kc, "http://127.0.0.1:1", &e), KUSTO_E_NETWORK);
+    assert_int_equal(e.attempts, 3);
+    kusto_client_free(kc);
+}
+
 static void test_partial(void **state) {
     (void)state;
     kusto_options o = fast_options();
@@ -795,6 +839,7 @@ int main(void) {
         cmocka_unit_test_setup(test_retry_exhausted, reset),
         cmocka_unit_test_setup(test_not_retried, reset),
         cmocka_unit_test_setup(test_dropped_connection_retried, reset),
+        cmocka_unit_test_setup(test_not_idempotent, reset),
         cmocka_unit_test_setup(test_partial, reset),
         cmocka_unit_test_setup(test_timeout_bounded_attempts, reset),
         cmocka_unit_test_setup(test_cancel_in_flight, reset),

@@ -117,9 +117,10 @@ Strictness (what is refused, each with a message naming the problem)
   * .create-or-alter entity_group is refused: it is not a documented ADX command (upstream adx-mon
     found that ADX has none and uses .drop + .create).
 
-.execute database script: statements are separated by lines that are exactly `//` (adx-mon's form) or by
-blank lines (a blank line ends a statement only where its brackets are balanced); lines starting with
-`// ` before a statement are comments. A syntax error in any statement refuses the whole script (400).
+.execute database script: a statement starts at a line beginning with '.'; lines that are exactly `//`
+(adx-mon's separator), other `//` comment lines and blank lines between statements are skipped, so
+`//`-separated and blank-line-separated scripts both work; inside open brackets (a function body) every
+line, comments and blank lines included, belongs to the statement. A syntax error in any statement refuses the whole script (400).
 Each statement then runs in order; .show statements are not run (Result "Skipped", as documented).
 A failure is a row with Result "Failed" and the error as Reason. With ContinueOnErrors=true the script goes
 on; otherwise it stops at the first failure (later statements get no row). As the ADX documentation
@@ -2936,8 +2937,10 @@ def bracket_depth(text):
 
 
 def split_script(script):
-    """Statements of a database script: separated by lines that are exactly '//' or by blank lines
-    (where the brackets are balanced); '// comment' lines before a statement are skipped."""
+    """Statements of a database script, found as ADX finds them: a statement starts with a line that
+    begins with '.'; lines that are exactly '//' (adx-mon's separator), '// comment' lines and blank lines
+    between statements are skipped. Inside open brackets (a function body) every line belongs to the
+    statement. The data of `.ingest inline ... <|` runs up to a blank line or a '//' line."""
     stmts, cur = [], []
 
     def flush():
@@ -2946,18 +2949,30 @@ def split_script(script):
             stmts.append(text)
         cur.clear()
     for line in script.split("\n"):
+        line = line.rstrip("\r")
         s = line.strip()
-        if s == "//":
-            flush()
-        elif not cur and s.startswith("//"):
+        if not cur:
+            if s and not s.startswith("//"):
+                cur.append(line)
             continue
-        elif s == "":
-            if cur and bracket_depth("\n".join(cur)) <= 0:
+        joined = "\n".join(cur)
+        if re.match(r"\s*\.ingest\b", joined) and "<|" in joined:
+            if s in ("", "//"):
                 flush()
-            elif cur:
-                cur.append(line.rstrip("\r"))
+            else:
+                cur.append(line)
+            continue
+        if bracket_depth(joined) > 0:
+            cur.append(line)
+        elif s == "//":
+            flush()
+        elif s == "" or s.startswith("//"):
+            continue
+        elif re.match(r"\.[A-Za-z]", s):
+            flush()
+            cur.append(line)
         else:
-            cur.append(line.rstrip("\r"))
+            cur.append(line)
     flush()
     return stmts
 

@@ -13,6 +13,7 @@ import http.client
 import importlib.util
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -284,6 +285,11 @@ def test_refusals(s):
          "unquoted keyword 'project' as a column name"),
         (".create-or-alter function database() { Nums }", "BadRequest_SyntaxError", "KQL keyword",
          "unquoted keyword 'database' as a function name"),
+        (".create table table (x:long)", "BadRequest_SyntaxError", "KQL keyword", "unquoted keyword 'table'"),
+        (".drop function function", "BadRequest_SyntaxError", "KQL keyword", "unquoted keyword 'function'"),
+        (".create entity_group let (database('d'))", "BadRequest_SyntaxError", "KQL keyword",
+         "unquoted keyword 'let' as an entity group name"),
+        (".create table T (as:string)", "BadRequest_SyntaxError", "KQL keyword", "unquoted keyword 'as' as a column"),
         (".create table T (a:strng)", "BadRequest_SyntaxError", "expected a column type", "unknown column type"),
         (".create-or-alter function F() Nums | take 1", "BadRequest_SyntaxError", "must be enclosed in { ... }",
          "function body without braces"),
@@ -429,11 +435,20 @@ def test_script(s):
     st, j, raw = s.mgmt(SCRIPT, db="Metrics")
     tap.eq([r["Result"] for r in records(j)], ["Completed"] * 3, "rerunning the script: all three complete")
     blank = (".execute database script <|\n.create table A1 (x:long)\n\n"
-             ".create-or-alter function FA() {\n  A1\n\n  | take 1\n}\n\n.create table A2 (x:long)\n")
+             ".create-or-alter function FA() {\n  A1\n\n  //\n  | take 1\n}\n\n.create table A2 (x:long)\n")
     st, j, raw = s.mgmt(blank, db="Metrics")
     tap.ok(st == 200 and [r["Result"] for r in records(j)] == ["Completed"] * 3 and
            "| take 1" in records(j)[1]["CommandText"],
-           "blank-line separation; a blank line inside a function body does not split it", detail=raw[:1200])
+           "blank-line separation; a blank or '//' line inside a function body does not split it", detail=raw[:1200])
+    docs = (".execute database script <|\n//\n// Create tables\n.create-merge table A3(a:string, b:string)\n"
+            "//\n// Ingest data\n.ingest inline into table A3 <| x,y\n//\n.create table A4 (x:long)\n"
+            ".create table A5 (x:long)\n")
+    st, j, raw = s.mgmt(docs, db="Metrics")
+    tap.ok(st == 200 and [(r["CommandType"], r["Result"]) for r in records(j)] ==
+           [("TableCreateMerge", "Completed"), ("DataIngestInline", "Completed"), ("TableCreate", "Completed"),
+            ("TableCreate", "Completed")] and s.ctl("state")[1]["databases"]["Metrics"]["tables"]["A3"]["rows"] ==
+           [["x", "y"]], "the documented script layout (// comment lines), and statements on consecutive lines",
+           detail=raw[:1500])
     stop = (".execute database script <|\n//\n.create table B1 (x:long)\n//\n.drop function NoSuch\n"
             "//\n.create table B2 (x:long)\n")
     st, j, raw = s.mgmt(stop, db="Metrics")
@@ -802,6 +817,10 @@ def main():
         t0 = time.time()
         rc = s.stop()
         tap.ok(rc == 0 and time.time() - t0 < 5, "SIGTERM: clean exit (status 0)", detail=(rc, s.read_log()))
+        log = s.read_log()
+        tap.ok("Traceback" not in log, "the server logged no Python traceback", detail=log)
+        if not tap.failed:
+            shutil.rmtree(s.dir, ignore_errors=True)
     tap.done()
 
 
