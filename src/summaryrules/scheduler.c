@@ -154,7 +154,10 @@ static kusto_code submit_window(sr_tick_ctx *t, arena_t *a, const sr_rule *r, co
     kusto_result *res = NULL;
     kusto_error err;
     memset(&err, 0, sizeof err);
-    kusto_code c = kusto_mgmt(t->m->kusto, target, r->database, buf_cstr(&cmd), a, &res, &err);
+    /* Not idempotent: the client must not send it again by itself after Kusto may have run it (a
+     * window would append its rows twice); this scheduler decides, with its backoff. */
+    kusto_code c = kusto_mgmt_ex(t->m->kusto, target, r->database, buf_cstr(&cmd), KUSTO_F_NOT_IDEMPOTENT, a, &res,
+                                 &err);
     buf_free(&cmd);
     if (c == KUSTO_E_CANCELLED) t->cancelled = true;
     if (c != KUSTO_OK) {
@@ -263,6 +266,18 @@ static int apply_poll(sr_tick_ctx *t, arena_t *a, sr_rule *r, const sr_operation
                : 0;
 }
 
+/* Whether apply_poll would write anything: an operation still running in the same state is not
+ * written again, so a quiet tick costs no write transaction. */
+static bool poll_changes(const sr_tick_ctx *t, const sr_operation *op, const sr_poll *p) {
+    if (p->error || p->lost) return true;
+    switch (p->status.cls) {
+    case SR_OP_PENDING: return strcmp(p->status.state, op->state) != 0 || op->missing_since != SR_NONE;
+    case SR_OP_NOT_FOUND:
+        return op->missing_since == SR_NONE || t->now - op->submitted_at >= (int64_t)SR_NOT_FOUND_LOST_S * SR_TICKS;
+    default: return true;
+    }
+}
+
 /* Polls the rule's open operations (issue 9 "poll open operations first"), then applies every answer
  * in one transaction. Returns false when a lookup failed (the rule then submits nothing this tick). */
 static bool poll_rule(sr_tick_ctx *t, arena_t *a, sr_rule *r, bool *backfill_changed) {
@@ -325,6 +340,10 @@ static bool poll_rule(sr_tick_ctx *t, arena_t *a, sr_rule *r, bool *backfill_cha
             ok = false;
         }
     }
+    bool changes = false;
+    for (size_t i = 0; i < done && !changes; i++)
+        changes = polls[i].polled && poll_changes(t, &ops[i], &polls[i]);
+    if (!changes) return ok;
     if (!begin(t)) return false;
     int rc = 0;
     for (size_t i = 0; i < done && rc == 0; i++)
