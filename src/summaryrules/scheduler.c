@@ -156,8 +156,8 @@ static kusto_code submit_window(sr_tick_ctx *t, arena_t *a, const sr_rule *r, co
     memset(&err, 0, sizeof err);
     /* Not idempotent: the client must not send it again by itself after Kusto may have run it (a
      * window would append its rows twice); this scheduler decides, with its backoff. */
-    kusto_code c = kusto_mgmt_ex(t->m->kusto, target, r->database, buf_cstr(&cmd), KUSTO_F_NOT_IDEMPOTENT, a, &res,
-                                 &err);
+    kusto_code c =
+        kusto_mgmt_ex(t->m->kusto, target, r->database, buf_cstr(&cmd), KUSTO_F_NOT_IDEMPOTENT, a, &res, &err);
     buf_free(&cmd);
     if (c == KUSTO_E_CANCELLED) t->cancelled = true;
     if (c != KUSTO_OK) {
@@ -186,6 +186,11 @@ typedef struct {
     sr_op_status status;
 } sr_poll;
 
+/* 0 for a store call that succeeded (any count of rows), -1 otherwise. */
+static int written(int rc) {
+    return rc < 0 ? -1 : 0;
+}
+
 /* Issue 9 "Tracking": applies one answer. Completed: the window goes (schedule) or the backfill
  * advances. ShouldRetry: the same window is submitted again at once. Failed: the window waits for
  * its backoff (never lost); a backfill counts a non-retryable failure. Not found: kept, until Kusto
@@ -194,76 +199,67 @@ static int apply_poll(sr_tick_ctx *t, arena_t *a, sr_rule *r, const sr_operation
                       bool *backfill_changed) {
     store_t *st = t->st;
     int64_t now = t->now;
+    const sr_op_status *s = &p->status;
+    const char *status = s->status[0] ? s->status : NULL;
     if (p->error) {
         if (sr_store_operation_update(st, op->id, op->state, true, op->missing_since, p->message, now) < 0) return -1;
-        return sr_store_rule_error(st, r->id, p->message, now) < 0 ? -1 : 0;
+        return written(sr_store_rule_error(st, r->id, p->message, now));
     }
-    const sr_op_status *s = &p->status;
-    bool lost = false;
+    bool lost = p->lost;
     switch (s->cls) {
     case SR_OP_PENDING:
         if (strcmp(s->state, op->state) == 0 && op->missing_since == SR_NONE) return 0;
-        return sr_store_operation_update(st, op->id, s->state, true, SR_NONE, s->status[0] ? s->status : NULL, now) < 0
-                   ? -1
-                   : 0;
+        return written(sr_store_operation_update(st, op->id, s->state, true, SR_NONE, status, now));
     case SR_OP_NOT_FOUND:
-        if (!p->lost && now - op->submitted_at < (int64_t)SR_NOT_FOUND_LOST_S * SR_TICKS) {
+        if (!lost && now - op->submitted_at < (int64_t)SR_NOT_FOUND_LOST_S * SR_TICKS) {
             if (op->missing_since != SR_NONE) return 0;
-            return sr_store_operation_update(st, op->id, op->state, true, now,
-                                             "not found by .show operations yet; polled again next tick", now) < 0
-                       ? -1
-                       : 0;
+            return written(sr_store_operation_update(st, op->id, op->state, true, now,
+                                                     "not found by .show operations yet; polled again next tick", now));
         }
         lost = true;
         break;
     case SR_OP_COMPLETED: {
-        if (sr_store_operation_update(st, op->id, "Completed", false, SR_NONE, s->status[0] ? s->status : NULL, now) <
-            0)
-            return -1;
+        if (sr_store_operation_update(st, op->id, "Completed", false, SR_NONE, status, now) < 0) return -1;
         if (strcmp(op->kind, "BACKFILL") == 0) {
             *backfill_changed = true;
-            return sr_store_backfill_completed(st, r->id, op->operation_id) < 0 ? -1 : 0;
+            return written(sr_store_backfill_completed(st, r->id, op->operation_id));
         }
         int n = sr_store_window_completed(st, r->id, op->operation_id);
         if (n < 0) return -1;
         r->nwindows -= n;
-        return sr_store_rule_clear_error(st, r->id) < 0 ? -1 : 0;
+        return written(sr_store_rule_clear_error(st, r->id));
     }
     case SR_OP_FAILED:
         break;
     }
     /* Failed, another final state, or lost. */
     bool retry = !lost && s->should_retry;
+    const char *msg;
+    if (p->lost)
+        msg = "its cluster was deleted, so it can never be looked up: the window is submitted again";
+    else if (lost)
+        msg = bounded(a,
+                      "not found by .show operations %d h after submission (Kusto keeps these records %d h): the "
+                      "window is submitted again",
+                      SR_NOT_FOUND_LOST_S / 3600, SR_NOT_FOUND_LOST_S / 3600);
+    else
+        msg = bounded(a, "%s%s%s%s", s->state, status ? ": " : "", status ? status : "",
+                      retry ? " (ShouldRetry: the same window is submitted again)" : "");
+    if (sr_store_operation_update(st, op->id, lost ? "Lost" : s->state, false, SR_NONE, msg, now) < 0) return -1;
     char ws[DT_MAX], we[DT_MAX];
     sr_format_time(op->window.start, ws);
     sr_format_time(op->window.end, we);
-    const char *state = lost ? "Lost" : s->state;
-    const char *msg =
-        p->lost ? "its cluster was deleted, so it can never be looked up: the window is submitted again"
-        : lost  ? bounded(a,
-                          "not found by .show operations %d h after submission (Kusto keeps these records %d h): "
-                           "the window is submitted again",
-                          SR_NOT_FOUND_LOST_S / 3600, SR_NOT_FOUND_LOST_S / 3600)
-        : retry ? bounded(a, "%s%s%s (ShouldRetry: the same window is submitted again)", s->state,
-                          s->status[0] ? ": " : "", s->status)
-                : bounded(a, "%s%s%s", s->state, s->status[0] ? ": " : "", s->status);
-    if (sr_store_operation_update(st, op->id, state, false, SR_NONE, msg, now) < 0) return -1;
     if (strcmp(op->kind, "BACKFILL") == 0) {
         *backfill_changed = true;
-        bool permanent = !lost && !retry;
         int64_t wait = retry ? 0 : sr_backoff(r->bf.failures + 1, t->base, t->cap);
-        return sr_store_backfill_failed(st, 0, r->id, op->operation_id, permanent, now + wait,
-                                        bounded(a, "window [%s, %s) operation %s: %s", ws, we, op->operation_id, msg),
-                                        SR_BACKFILL_MAX_ATTEMPTS) < 0
-                   ? -1
-                   : 0;
+        return written(sr_store_backfill_failed(
+            st, 0, r->id, op->operation_id, !lost && !retry, now + wait,
+            bounded(a, "window [%s, %s) operation %s: %s", ws, we, op->operation_id, msg), SR_BACKFILL_MAX_ATTEMPTS));
     }
     int n = sr_store_window_failed(st, r->id, op->operation_id, now, retry ? 0 : t->base, t->cap);
-    if (n <= 0 || retry) return n < 0 ? -1 : 0;
-    return sr_store_rule_error(
-               st, r->id, bounded(a, "window [%s, %s) operation %s failed: %s", ws, we, op->operation_id, msg), now) < 0
-               ? -1
-               : 0;
+    if (n <= 0 || retry) return written(n);
+    return written(sr_store_rule_error(
+        st, r->id, bounded(a, "window [%s, %s) operation %s failed: %s", ws, we, op->operation_id, msg), now));
 }
 
 /* Whether apply_poll would write anything: an operation still running in the same state is not
@@ -271,10 +267,12 @@ static int apply_poll(sr_tick_ctx *t, arena_t *a, sr_rule *r, const sr_operation
 static bool poll_changes(const sr_tick_ctx *t, const sr_operation *op, const sr_poll *p) {
     if (p->error || p->lost) return true;
     switch (p->status.cls) {
-    case SR_OP_PENDING: return strcmp(p->status.state, op->state) != 0 || op->missing_since != SR_NONE;
+    case SR_OP_PENDING:
+        return strcmp(p->status.state, op->state) != 0 || op->missing_since != SR_NONE;
     case SR_OP_NOT_FOUND:
         return op->missing_since == SR_NONE || t->now - op->submitted_at >= (int64_t)SR_NOT_FOUND_LOST_S * SR_TICKS;
-    default: return true;
+    default:
+        return true;
     }
 }
 
