@@ -193,6 +193,9 @@ def main():
           f"polls/tick p50 {statistics.median(polls):.0f}")
     print(f"CPU per busy tick (worker thread): p50 {statistics.median(cpu):.1f} ms, p95 {pct(cpu, 95):.1f} ms, "
           f"max {max(cpu):.1f} ms; per rule {statistics.median(cpu) / args.rules * 1000:.0f} us")
+    tenth = max(1, len(cpu) // 10)
+    print(f"CPU per busy tick, first tenth of the run p50 {statistics.median(cpu[:tenth]):.1f} ms, last tenth "
+          f"{statistics.median(cpu[-tenth:]):.1f} ms (the history reaches its cap of 200 per rule at minute 200)")
     print(f"SQLite write transactions per busy tick: p50 {statistics.median(commits):.0f}, max {max(commits):.0f}; "
           f"per window {sum(commits) / max(1, sum(subs)):.2f}")
     print(f"SQLite rows changed per busy tick: p50 {statistics.median(rows):.0f}, max {max(rows):.0f}; "

@@ -81,4 +81,6 @@ CREATE TABLE summary_rule_operations (
     message       TEXT,             -- bounded (1 KiB)
     UNIQUE (rule_id, operation_id)
 );
-CREATE INDEX summary_rule_operations_open ON summary_rule_operations(rule_id, open);
+-- Newest first per rule (rowid order within rule_id), and the open ones alone for the scheduler's polls.
+CREATE INDEX summary_rule_operations_rule ON summary_rule_operations(rule_id);
+CREATE INDEX summary_rule_operations_open ON summary_rule_operations(rule_id) WHERE open = 1;
