@@ -19,6 +19,7 @@
 #include "graphql/cli.h"
 #include "graphql/graphql.h"
 #include "http/http.h"
+#include "kusto/kusto.h"
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/clock.h"
@@ -209,6 +210,20 @@ static int run_server(config_t *cfg) {
     char err[512];
     size_t ninit = 0;
     int rc = 1;
+    /* The one Kusto client (DESIGN: a service the app owns), made before the modules that use it. */
+    kusto_options kopts = {
+        .imds_url = cfg->imds_url,
+        .aad_url = cfg->aad_url,
+        .app_name = "entityd",
+        .client_version = "entityd/" PACKAGE_VERSION,
+        .timeout_ms = cfg->kusto_timeout * 1000,
+        .max_attempts = cfg->kusto_max_attempts,
+    };
+    app.kusto = kusto_client_new(&kopts);
+    if (!app.kusto) {
+        fprintf(stderr, "entityd: cannot create the Kusto client (see the log)\n");
+        goto out;
+    }
     for (; ninit < app.nmodules; ninit++) {
         const app_module *m = app.modules[ninit];
         if (m->init && m->init(&app, &app.state[ninit], err, sizeof err) != 0) {
@@ -255,10 +270,15 @@ static int run_server(config_t *cfg) {
     while (sigwait(&stop, &sig) != 0) {
     }
     log_info("stopping", "signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    /* First make every Kusto call fail fast, so that neither a worker nor a request waiting on a reconcile
+     * holds the shutdown for a Kusto timeout. */
+    kusto_client_cancel(app.kusto);
     http_server_stop(http);
     rc = 0;
 out:
+    if (app.kusto) kusto_client_cancel(app.kusto);
     stop_modules(&app, ninit);
+    if (app.kusto) kusto_client_free(app.kusto);
     if (app.engine) gql_engine_free(app.engine);
     if (app.pool) store_pool_free(app.pool);
     if (rc == 0) log_info("entityd stopped", "status=%d", 0);

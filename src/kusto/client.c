@@ -535,21 +535,20 @@ static bool kusto_transient(const kusto_error *err) {
     }
 }
 
-/* Logs err->message as a quoted, escaped key=value field. */
+/* Logs a failure; the texts that come from outside (message, Kusto's code) are quoted and escaped
+ * so that the line stays key=value. */
 static void kusto_log_failure(log_level_t level, const char *what, const char *path, const kusto_error *err,
                               int max_attempts, long delay_ms) {
-    buf_t m = BUF_INIT;
+    buf_t m = BUF_INIT, kc = BUF_INIT, d = BUF_INIT;
     buf_json_string(&m, err->message, strlen(err->message));
-    if (delay_ms >= 0)
-        log_msg(level, what,
-                "request_id=%s path=%s attempt=%d/%d code=%s http_status=%d kusto_code=%s delay_ms=%ld error=%s",
-                err->request_id, path, err->attempts, max_attempts, kusto_code_name(err->code), err->http_status,
-                err->kusto_code[0] ? err->kusto_code : "-", delay_ms, buf_cstr(&m));
-    else
-        log_msg(level, what, "request_id=%s path=%s attempts=%d code=%s http_status=%d kusto_code=%s error=%s",
-                err->request_id, path, err->attempts, kusto_code_name(err->code), err->http_status,
-                err->kusto_code[0] ? err->kusto_code : "-", buf_cstr(&m));
+    buf_json_string(&kc, err->kusto_code, strlen(err->kusto_code));
+    if (delay_ms >= 0) buf_printf(&d, " delay_ms=%ld", delay_ms);
+    log_msg(level, what, "request_id=%s path=%s attempt=%d/%d code=%s http_status=%d kusto_code=%s%s error=%s",
+            err->request_id[0] ? err->request_id : "-", path, err->attempts, max_attempts, kusto_code_name(err->code),
+            err->http_status, buf_cstr(&kc), buf_cstr(&d), buf_cstr(&m));
     buf_free(&m);
+    buf_free(&kc);
+    buf_free(&d);
 }
 
 /* After this failure, may a non-idempotent command have run on the server? */
@@ -567,7 +566,7 @@ static bool kusto_may_have_run(const kusto_error *err, const kusto_http_resp *rs
 
 static kusto_code kusto_call(kusto_client *kc, const kusto_target *t, bool v2, const char *db, const char *csl,
                              unsigned flags, arena_t *a, kusto_result **out, kusto_error *err_in) {
-    kusto_error local;
+    kusto_error local = {0};
     kusto_error *err = err_in ? err_in : &local;
     kusto_err_reset(err);
     if (out) *out = NULL;
@@ -618,8 +617,11 @@ static kusto_code kusto_call(kusto_client *kc, const kusto_target *t, bool v2, c
         attempt++;
         err->attempts = attempt;
         kusto_new_request_id(err->request_id);
-        log_debug("kusto request", "request_id=%s path=%s db=%s attempt=%d", err->request_id, path, db ? db : "-",
+        buf_t qdb = BUF_INIT;
+        buf_json_string(&qdb, db ? db : "", db ? strlen(db) : 0);
+        log_debug("kusto request", "request_id=%s path=%s db=%s attempt=%d", err->request_id, path, buf_cstr(&qdb),
                   attempt);
+        buf_free(&qdb);
         kusto_http_req rq = {.method = "POST",
                              .url = url.data,
                              .headers = kusto_headers(kc, token, err->request_id),

@@ -57,25 +57,27 @@ typedef struct {
                                      (results_v2_fragment_primary_tables + newlines_between_frames) */
 } kusto_options;
 
-typedef enum { /* curl-style codes */
-               KUSTO_OK = 0,
-               KUSTO_E_NETWORK,     /* connect/send/receive failed (transient) */
-               KUSTO_E_TIMEOUT,     /* transient */
-               KUSTO_E_THROTTLED,   /* 429 (transient) */
-               KUSTO_E_SERVER,      /* 5xx (transient unless @permanent) */
-               KUSTO_E_BAD_REQUEST, /* 400 and other 4xx (permanent) */
-               KUSTO_E_AUTH,        /* 401/403 or the token endpoint refused (permanent until config changes) */
-               KUSTO_E_PARTIAL,     /* 200 with OneApiErrors / Exceptions / HasErrors */
-               KUSTO_E_PROTOCOL,    /* malformed body, wrong shape, over the size bound */
-               KUSTO_E_CANCELLED,   /* kusto_client_cancel() (shutdown) */
-               KUSTO_E_INTERNAL
+/* curl-style codes */
+typedef enum {
+    KUSTO_OK = 0,
+    KUSTO_E_NETWORK,     /* connect/send/receive failed (transient) */
+    KUSTO_E_TIMEOUT,     /* transient */
+    KUSTO_E_THROTTLED,   /* 429 (transient) */
+    KUSTO_E_SERVER,      /* 5xx (transient unless @permanent) */
+    KUSTO_E_BAD_REQUEST, /* 400 and other 4xx (permanent) */
+    KUSTO_E_AUTH,        /* 401/403 or the token endpoint refused (permanent until config changes) */
+    KUSTO_E_PARTIAL,     /* 200 with OneApiErrors / Exceptions / HasErrors */
+    KUSTO_E_PROTOCOL,    /* malformed body, wrong shape, over the size bound */
+    KUSTO_E_CANCELLED,   /* kusto_client_cancel() (shutdown) */
+    KUSTO_E_INTERNAL
 } kusto_code;
 
 typedef struct {
     kusto_code code;
-    int http_status; /* 0 when none */
-    bool permanent;  /* do not retry the same command */
-    int attempts;
+    int http_status;     /* 0 when none */
+    bool permanent;      /* do not retry the same command */
+    int attempts;        /* HTTP requests made to Kusto by the call; when getting the token failed,
+                            the requests made to the token endpoint instead */
     char kusto_code[64]; /* error.code, e.g. "General_BadRequest" */
     char message[512];   /* bounded: error.@message or message or plain text, first line(s) */
     char request_id[80]; /* x-ms-client-request-id of the last attempt */
@@ -100,10 +102,10 @@ typedef struct {
     bool b;          /* BOOL */
     int64_t i;       /* INT, LONG; DATETIME: 100 ns ticks since the Unix epoch; TIMESPAN: ticks */
     double d;        /* REAL (NaN and infinities included) */
+    /* STRING, GUID, DECIMAL; DYNAMIC: compact JSON text of the value (a dynamic sent as a JSON
+     * string holding JSON is parsed to its value). NUL-terminated; len excludes the NUL. */
     const char *s;
-    size_t len; /* STRING, GUID, DECIMAL; DYNAMIC: compact JSON text of the value
-                   (a dynamic sent as a JSON string holding JSON is parsed to its value);
-                   NUL-terminated, len excludes the NUL */
+    size_t len;
 } kusto_value;
 
 typedef struct {
@@ -130,7 +132,8 @@ void kusto_client_free(kusto_client *kc);
 void kusto_client_cancel(kusto_client *kc); /* makes in-flight and later calls fail fast (shutdown) */
 
 /* POST /v1/rest/mgmt. Returns KUSTO_OK and *out, or a code with err filled (*out = NULL).
- * db may be NULL for commands that need none (.show databases). */
+ * db may be NULL for commands that need none (.show databases). err may be NULL; when given it is
+ * filled on success too (attempts, request_id, http_status). */
 kusto_code kusto_mgmt(kusto_client *kc, const kusto_target *t, const char *db, const char *csl, arena_t *a,
                       kusto_result **out, kusto_error *err);
 /* POST /v2/rest/query. *out holds only the PrimaryResult tables, in order. */
@@ -159,7 +162,8 @@ int kusto_type_parse(const char *name);
 const char *kusto_type_name(kusto_type t); /* "long"...; "null" for KUSTO_T_NULL */
 
 /* The response parsers behind kusto_mgmt / kusto_query, public so that module tests can feed
- * recorded bodies. opts (NULL = defaults) supplies the bounds. http_status 200 is assumed. */
+ * recorded bodies. opts (NULL = defaults) supplies the bounds; err may be NULL. http_status 200
+ * is assumed. */
 kusto_code kusto_parse_v1(const char *body, size_t len, const kusto_options *opts, arena_t *a, kusto_result **out,
                           kusto_error *err);
 /* primary_only: keep only TableKind PrimaryResult tables (what kusto_query returns). */

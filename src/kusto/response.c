@@ -45,7 +45,9 @@ kusto_code kusto_err_set(kusto_error *err, kusto_code code, const char *fmt, ...
 #define KUSTO_EXCERPT_MAX 400
 
 void kusto_text_excerpt(char *dst, size_t n, const char *text, size_t len) {
-    size_t o = 0, limit = n - 1 < KUSTO_EXCERPT_MAX ? n - 1 : KUSTO_EXCERPT_MAX;
+    if (n == 0) return;
+    size_t o = 0, limit = n - 1;
+    if (limit > KUSTO_EXCERPT_MAX) limit = KUSTO_EXCERPT_MAX;
     bool space = true; /* drops leading blanks and collapses runs */
     for (size_t i = 0; i < len && o < limit;) {
         unsigned char c = (unsigned char)text[i];
@@ -123,6 +125,8 @@ static const char *kusto_skip_ws(const char *s, size_t *len) {
 }
 
 kusto_code kusto_parse_error(int http_status, const char *body, size_t len, kusto_error *err) {
+    kusto_error local;
+    if (!err) err = &local;
     kusto_code code;
     bool permanent;
     if (http_status == 401 || http_status == 403) {
@@ -715,6 +719,8 @@ static void kp_init(kparse *p, const kusto_options *opts, arena_t *a, kusto_erro
 
 kusto_code kusto_parse_v1(const char *body, size_t len, const kusto_options *opts, arena_t *a, kusto_result **out,
                           kusto_error *err) {
+    kusto_error local;
+    if (!err) err = &local;
     kparse p;
     kp_init(&p, opts, a, err);
     *out = NULL;
@@ -865,6 +871,8 @@ static bool kp_v2_frame(kparse *p, ptrvec_t *tables, json_t *f, size_t fi, bool 
 
 kusto_code kusto_parse_v2(const char *body, size_t len, const kusto_options *opts, bool primary_only, arena_t *a,
                           kusto_result **out, kusto_error *err) {
+    kusto_error local;
+    if (!err) err = &local;
     kparse p;
     kp_init(&p, opts, a, err);
     *out = NULL;

@@ -18,7 +18,8 @@ char *kusto_endpoint_resource(const char *endpoint) {
     char *scheme = NULL, *host = NULL, *out = NULL;
     if (curl_url_set(u, CURLUPART_URL, endpoint, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && *host) {
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && *host &&
+        (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)) {
         size_t n = strlen(scheme) + 3 + strlen(host) + 1;
         out = malloc(n);
         if (!out) abort();
@@ -173,7 +174,7 @@ static kusto_code tok_parse(const char *what, const buf_t *body, char **token, i
     } else {
         code = kusto_err_set(err, KUSTO_E_PROTOCOL, "%s answer has no usable expires_in or expires_on", what);
     }
-    if (code == KUSTO_OK) *token = tok_dup(at);
+    if (code == KUSTO_OK && at) *token = tok_dup(at);
     json_decref(root);
     return code;
 }

@@ -826,6 +826,10 @@ static void test_bad_shapes(void **state) {
     assert_int_equal(r->ntables, 0);
     assert_null(kusto_primary(r));
     assert_null(kusto_primary(NULL));
+    /* A NULL err is allowed. */
+    assert_int_equal(kusto_parse_v2(DOC_V2_TWO_TABLES, strlen(DOC_V2_TWO_TABLES), NULL, true, a, &r, NULL), KUSTO_OK);
+    assert_int_equal(kusto_parse_v1("[]", 2, NULL, a, &r, NULL), KUSTO_E_PROTOCOL);
+    assert_int_equal(kusto_parse_error(503, "x", 1, NULL), KUSTO_E_SERVER);
     assert_int_equal(kusto_column_index(NULL, "a"), -1);
     assert_string_equal(kusto_value_str(NULL), "");
     arena_free(a);
