@@ -10,8 +10,8 @@ operation log and compared, window by window, with what the issue says must be s
   criteria      a rule whose criteria do not match --cluster-label is skipped, not run
   failed        a Failed operation: error shown, the window waits for its backoff, is resubmitted, succeeds
   shouldretry   Failed with ShouldRetry: the same window resubmitted at once
-  faults        429 / 500 / garbage on submission and on lookup: error shown, next tick goes on, no window
-                lost or repeated
+  faults        429 / 500 / garbage on submission, 503 and a timeout on lookup: error shown, next tick goes
+                on, no window lost or repeated
   backfill      48 windows, one operation at a time, progress, removes itself; the schedule's position
                 does not move
   cancel        the operation in flight is left to finish and noted
@@ -395,6 +395,11 @@ def test_faults(s, k, clock):
     tap.ok(r and "503" in r["lastError"], "faults: a failed lookup is shown on the rule", detail=rule_of(s, "faulty"))
     op = next((o for o in (r or {}).get("operations", []) if o["operationId"] == opid), {})
     tap.ok(".show operations" in (op.get("message") or ""), "faults: and on the operation", detail=op)
+    # a lookup that times out (--kusto-timeout 5): the same, with the timeout named
+    k.faults([{"match": "show operations " + opid, "delay_ms": 7000, "count": 1, "path": "/v1/rest/mgmt"}])
+    r = wait_for(lambda: (lambda r: r if r and r["lastError"] and "timeout" in r["lastError"] else None)(
+        rule_of(s, "faulty")))
+    tap.ok(r, "faults: a lookup that times out is shown on the rule", detail=rule_of(s, "faulty"))
     k.operations({opid: [{"State": "Completed"}], "default": [{"State": "Completed"}]})
     r = wait_for(lambda: (lambda r: r if r and r["operations"][0]["state"] == "Completed" and not r["lastError"]
                           else None)(rule_of(s, "faulty")))
