@@ -40,11 +40,15 @@ static const char *const auth_names[] = {"NONE", "TOKEN", "MANAGED_IDENTITY", "C
 
 const char *adx_auth_kind_name(kusto_auth_kind k) {
     switch (k) {
-    case KUSTO_AUTH_TOKEN: return auth_names[1];
-    case KUSTO_AUTH_MANAGED_IDENTITY: return auth_names[2];
-    case KUSTO_AUTH_CLIENT_SECRET: return auth_names[3];
+    case KUSTO_AUTH_TOKEN:
+        return auth_names[1];
+    case KUSTO_AUTH_MANAGED_IDENTITY:
+        return auth_names[2];
+    case KUSTO_AUTH_CLIENT_SECRET:
+        return auth_names[3];
     case KUSTO_AUTH_NONE:
-    default: return auth_names[0];
+    default:
+        return auth_names[0];
     }
 }
 
@@ -273,8 +277,7 @@ static const char *simple_name(vctx *v, const gql_val *m, const char *prefix, co
         return NULL;
     }
     if (!adx_simple_name_valid(s, strlen(s), max)) {
-        adx_errors_add(v->errs, path(v, prefix, key), "%s must match ^[a-zA-Z0-9_]+$ (1 to %zu characters)", key,
-                       max);
+        adx_errors_add(v->errs, path(v, prefix, key), "%s must match ^[a-zA-Z0-9_]+$ (1 to %zu characters)", key, max);
         return NULL;
     }
     return s;
@@ -330,8 +333,8 @@ static void validate_databases(vctx *v, const gql_val *input, const char *prefix
         const gql_val *r = gql_map_get(d, "retentionInDays");
         if (!gql_is_null(r)) {
             if (r->kind != GQL_V_INT || r->i < 1 || r->i > ADX_MAX_RETENTION_DAYS)
-                adx_errors_add(v->errs, path(v, p, "retentionInDays"), "retentionInDays must be an integer from 1 to %d",
-                               ADX_MAX_RETENTION_DAYS);
+                adx_errors_add(v->errs, path(v, p, "retentionInDays"),
+                               "retentionInDays must be an integer from 1 to %d", ADX_MAX_RETENTION_DAYS);
             else
                 db.retention_days = (int)r->i;
         }
@@ -388,8 +391,7 @@ static void validate_auth(vctx *v, const gql_val *input, const char *prefix, adx
             adx_errors_add(v->errs, path(v, p, names[i]), "%s must be 1 to %d characters of A-Z a-z 0-9 - . _",
                            names[i], ADX_MAX_ID);
     }
-    if (out->auth.token && !*out->auth.token)
-        adx_errors_add(v->errs, path(v, p, "token"), "token must not be empty");
+    if (out->auth.token && !*out->auth.token) adx_errors_add(v->errs, path(v, p, "token"), "token must not be empty");
     if (out->auth.client_secret && !*out->auth.client_secret)
         adx_errors_add(v->errs, path(v, p, "clientSecret"), "clientSecret must not be empty");
 }
@@ -540,9 +542,9 @@ int adx_cluster_validate(arena_t *a, const gql_val *input, const char *prefix, b
         adx_errors_add(errs, prefix, "the cluster must be an object");
         return -1;
     }
-    static const char *const keys[] = {"name", "endpoint", "role", "databases", "auth", "federatedClusters",
-                                       "partitioning", "heartbeatDatabase", "heartbeatTable", "heartbeatTTL",
-                                       "macroExpand", NULL};
+    static const char *const keys[] = {"name",           "endpoint",          "role",         "databases",
+                                       "auth",           "federatedClusters", "partitioning", "heartbeatDatabase",
+                                       "heartbeatTable", "heartbeatTTL",      "macroExpand",  NULL};
     check_keys(&v, input, prefix, keys);
     bool bad = false;
     out->name = str_field(&v, input, prefix, "name", ADX_MAX_CLUSTER_NAME, &bad);
@@ -578,8 +580,7 @@ int adx_cluster_validate(arena_t *a, const gql_val *input, const char *prefix, b
     return errs->count == before ? 0 : -1;
 }
 
-void adx_cluster_complete_secrets(adx_cluster *c, const adx_cluster *existing, const char *prefix,
-                                  adx_errors *errs) {
+void adx_cluster_complete_secrets(adx_cluster *c, const adx_cluster *existing, const char *prefix, adx_errors *errs) {
     kusto_auth *au = &c->auth;
     const kusto_auth *old = existing && existing->auth.kind == au->kind ? &existing->auth : NULL;
     arena_t *a = errs->arena;
@@ -656,8 +657,8 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen) 
 /* The first error, as "cluster "NAME" (clusters[i]): field: message"; the rest counted. */
 static void file_error(char *err, size_t errlen, const char *path, const char *cluster, size_t index,
                        const adx_errors *e) {
-    snprintf(err, errlen, "--adx-config %s: cluster \"%s\" (clusters[%zu]): %s: %s%s", path,
-             cluster ? cluster : "?", index, e->items[0].field ? e->items[0].field : "(cluster)", e->items[0].message,
+    snprintf(err, errlen, "--adx-config %s: cluster \"%s\" (clusters[%zu]): %s: %s%s", path, cluster ? cluster : "?",
+             index, e->items[0].field ? e->items[0].field : "(cluster)", e->items[0].message,
              e->count > 1 ? " (and more errors)" : "");
 }
 

@@ -21,15 +21,15 @@
 #define ADX_DEFAULT_RETENTION_DAYS 30
 
 /* Bounds on configuration (every list and string from outside is bounded). */
-#define ADX_MAX_CLUSTER_NAME 100   /* seed 001: at most 100 characters */
-#define ADX_MAX_DB_NAME 64         /* seed 001: 1-64 characters */
-#define ADX_MAX_TABLE_NAME 1024    /* Kusto entity names */
+#define ADX_MAX_CLUSTER_NAME 100 /* seed 001: at most 100 characters */
+#define ADX_MAX_DB_NAME 64       /* seed 001: 1-64 characters */
+#define ADX_MAX_TABLE_NAME 1024  /* Kusto entity names */
 #define ADX_MAX_ENDPOINT 512
 #define ADX_MAX_DATABASES 100
 #define ADX_MAX_TARGETS 32
 #define ADX_MAX_SECRET 16384
-#define ADX_MAX_ID 128             /* tenant and client ids */
-#define ADX_MAX_PARTITIONING 8192  /* bytes of JSON */
+#define ADX_MAX_ID 128            /* tenant and client ids */
+#define ADX_MAX_PARTITIONING 8192 /* bytes of JSON */
 #define ADX_MAX_PREFIX 64
 #define ADX_MAX_FOLDER 256
 #define ADX_MAX_TTL (30 * 86400)
@@ -75,7 +75,7 @@ typedef struct {
     /* Federated role (NULL / 0 on a partition) */
     const char *heartbeat_database;
     const char *heartbeat_table;
-    int64_t heartbeat_ttl; /* seconds; 0 = the default */
+    int64_t heartbeat_ttl;       /* seconds; 0 = the default */
     const char *function_prefix; /* NULL = "" */
     int best_effort;             /* -1 = the default (true) */
     const char *folder;          /* NULL = the default */
@@ -89,7 +89,7 @@ const char *adx_cluster_prefix(const adx_cluster *c);
 const char *adx_cluster_folder(const adx_cluster *c);
 bool adx_cluster_best_effort(const adx_cluster *c);
 
-const char *adx_role_name(adx_role r);         /* "PARTITION" / "FEDERATED" */
+const char *adx_role_name(adx_role r);             /* "PARTITION" / "FEDERATED" */
 const char *adx_auth_kind_name(kusto_auth_kind k); /* "NONE" ... */
 int adx_auth_kind_parse(const char *s, kusto_auth_kind *out);
 
@@ -118,8 +118,7 @@ int adx_cluster_validate(arena_t *a, const gql_val *input, const char *prefix, b
 /* Secrets are write-only: an upsert that keeps the auth kind may leave a secret out to keep the stored one
  * (existing: the stored cluster of that name, or NULL). Reports, under prefix, the secrets the kind needs
  * and nobody gave. */
-void adx_cluster_complete_secrets(adx_cluster *c, const adx_cluster *existing, const char *prefix,
-                                  adx_errors *errs);
+void adx_cluster_complete_secrets(adx_cluster *c, const adx_cluster *existing, const char *prefix, adx_errors *errs);
 
 /* Endpoint rules (seed 001 `endpoint`; Kusto cluster URIs): http or https, a host of letters, digits, '.'
  * and '-' (or a bracketed IPv6 literal), an optional port, nothing after but one optional '/'. The result
@@ -133,7 +132,7 @@ bool adx_endpoint_is_loopback(const char *normalized);
 bool adx_endpoint_allows_auth(const char *normalized, kusto_auth_kind kind);
 
 /* Seed 001 name rules. */
-bool adx_cluster_name_valid(const char *s, size_t len); /* ^[a-zA-Z0-9-]+$, at most 100 */
+bool adx_cluster_name_valid(const char *s, size_t len);            /* ^[a-zA-Z0-9-]+$, at most 100 */
 bool adx_simple_name_valid(const char *s, size_t len, size_t max); /* ^[a-zA-Z0-9_]+$, 1..max */
 
 /* The Kusto target of the cluster itself, and the one a heartbeat to target t is sent with: the target's

@@ -106,8 +106,10 @@ static const kusto_table *step(collect_ctx *cx, const char *stage, const char *d
     if (rc != KUSTO_OK) {
         if (rc == KUSTO_E_CANCELLED) cx->cancelled = true;
         snprintf(cx->err, cx->errlen, "%s %s: %s (%s%s%s)", stage,
-                 rc == KUSTO_E_TIMEOUT ? "timed out" : rc == KUSTO_E_CANCELLED ? "canceled" : "failed", e.message,
-                 kusto_code_name(rc), e.kusto_code[0] ? ", " : "", e.kusto_code);
+                 rc == KUSTO_E_TIMEOUT     ? "timed out"
+                 : rc == KUSTO_E_CANCELLED ? "canceled"
+                                           : "failed",
+                 e.message, kusto_code_name(rc), e.kusto_code[0] ? ", " : "", e.kusto_code);
         return NULL;
     }
     const kusto_table *t = kusto_primary(r);
@@ -120,8 +122,8 @@ static int cmp_str(const void *x, const void *y) {
 }
 
 /* Distinct non-empty values of one column, sorted. */
-static int column_values(collect_ctx *cx, const kusto_table *t, const char *col, const char *stage,
-                         const char ***out, size_t *n, size_t max) {
+static int column_values(collect_ctx *cx, const kusto_table *t, const char *col, const char *stage, const char ***out,
+                         size_t *n, size_t max) {
     int c = kusto_column_index(t, col);
     if (c < 0) {
         snprintf(cx->err, cx->errlen, "%s failed: the answer has no %s column", stage, col);
@@ -169,8 +171,10 @@ static int collect_views(collect_ctx *cx, const char *db, fed_pdb *out, const ch
     if (column_values(cx, t, "Name", ".show functions", &fns, &nfns, SIZE_MAX) != 0) return -1;
     size_t examined = nfns > FED_HB_MAX_FUNCTIONS ? FED_HB_MAX_FUNCTIONS : nfns;
     if (nfns > examined)
-        log_warn("heartbeat: too many functions to examine for views", "cluster=%s database=\"%s\" functions=%zu "
-                 "examined=%zu", cluster, db, nfns, examined);
+        log_warn("heartbeat: too many functions to examine for views",
+                 "cluster=%s database=\"%s\" functions=%zu "
+                 "examined=%zu",
+                 cluster, db, nfns, examined);
     out->views = arena_alloc(cx->a, (examined ? examined : 1) * sizeof *out->views);
     size_t failed = 0;
     char first[256] = "";
@@ -180,7 +184,7 @@ static int collect_views(collect_ctx *cx, const char *db, fed_pdb *out, const ch
         kql_append_name(&b, fns[i]);
         buf_puts(&b, " schema as json | project FunctionKind = todynamic(Schema).FunctionKind, "
                      "OutputColumns = todynamic(Schema).OutputColumns");
-        char err[512];
+        char err[512] = "";
         char *saved = cx->err;
         size_t savedlen = cx->errlen;
         cx->err = err;
@@ -201,8 +205,10 @@ static int collect_views(collect_ctx *cx, const char *db, fed_pdb *out, const ch
         if (strcmp(cell_text(cx->a, &ft->rows[0][kc]), "ViewFunction") == 0) out->views[out->nviews++] = fns[i];
     }
     if (failed)
-        log_warn("heartbeat: functions skipped in view detection", "cluster=%s database=\"%s\" skipped=%zu "
-                 "first=\"%s\"", cluster, db, failed, first);
+        log_warn("heartbeat: functions skipped in view detection",
+                 "cluster=%s database=\"%s\" skipped=%zu "
+                 "first=\"%s\"",
+                 cluster, db, failed, first);
     return 0;
 }
 
@@ -295,8 +301,8 @@ int fed_heartbeat_cluster(kusto_client *kc, store_t *store, const adx_cluster *c
             failures++;
             count("entityd_federation_heartbeats_failed_total", "Heartbeats a partition cluster failed to send",
                   c->name, NULL);
-            log_warn("heartbeat failed", "cluster=%s target=%s database=%s table=%s error=\"%s\"", c->name,
-                     t->endpoint, t->heartbeat_database, t->heartbeat_table, error);
+            log_warn("heartbeat failed", "cluster=%s target=%s database=%s table=%s error=\"%s\"", c->name, t->endpoint,
+                     t->heartbeat_database, t->heartbeat_table, error);
         } else {
             count("entityd_federation_heartbeats_sent_total", "Heartbeats sent by partition clusters", c->name, NULL);
             log_debug("heartbeat sent", "cluster=%s target=%s databases=%zu", c->name, t->endpoint, ndbs);

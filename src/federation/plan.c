@@ -77,8 +77,8 @@ static size_t sort_unique(const char **v, size_t n) {
 
 /* The names of a "tables" or "views" member (an array of strings, or null as upstream sends for none). Bad
  * names are errors and skipped. Appends to *names. Returns -1 when the member has the wrong shape. */
-static int read_names(arena_t *a, json_t *list, const char *what, const char *scope, const char ***names,
-                      size_t *n, fed_errlist *errs) {
+static int read_names(arena_t *a, json_t *list, const char *what, const char *scope, const char ***names, size_t *n,
+                      fed_errlist *errs) {
     if (!list || json_is_null(list)) return 0;
     if (!json_is_array(list)) {
         fed_err(errs, scope, "\"%s\" is not an array of names: ignored", what);
@@ -171,8 +171,8 @@ int fed_parse_heartbeat(arena_t *a, const char *endpoint, int64_t ts, const char
                                       (m->ntables + db.ntables) * sizeof *m->tables);
             if (db.ntables) memcpy(m->tables + m->ntables, db.tables, db.ntables * sizeof *db.tables);
             m->ntables += db.ntables;
-            m->views = arena_realloc(a, m->views, m->nviews * sizeof *m->views,
-                                     (m->nviews + db.nviews) * sizeof *m->views);
+            m->views =
+                arena_realloc(a, m->views, m->nviews * sizeof *m->views, (m->nviews + db.nviews) * sizeof *m->views);
             if (db.nviews) memcpy(m->views + m->nviews, db.views, db.nviews * sizeof *db.views);
             m->nviews += db.nviews;
         } else {
@@ -289,7 +289,7 @@ void fed_plan_build(arena_t *a, const fed_partition *p, size_t n, const char *pr
         size_t m = i;
         while (m < dend && !t[m].table)
             m++;
-        d->endpoints = arena_alloc(a, (m - i ? m - i : 1) * sizeof *d->endpoints);
+        d->endpoints = arena_alloc(a, ((m - i) ? (m - i) : 1) * sizeof *d->endpoints);
         for (size_t x = i; x < m; x++)
             if (d->nendpoints == 0 || strcmp(d->endpoints[d->nendpoints - 1], t[x].endpoint) != 0)
                 d->endpoints[d->nendpoints++] = t[x].endpoint;
@@ -571,9 +571,9 @@ void fed_batch_statements(arena_t *a, const char *const *stmts, size_t n, size_t
     fed_batch cur = {0};
     for (size_t i = 0; i < n; i++) {
         size_t add = 3 + strlen(stmts[i]) + 1; /* "//\n" + statement + "\n" */
-        too_big[i] = head + add > max_bytes;
+        too_big[i] = head + add >= max_bytes;  /* a script stays under max_bytes (issue 8: < 1 MiB) */
         if (too_big[i]) continue;
-        if (cur.count > 0 && b.len + add > max_bytes) {
+        if (cur.count > 0 && b.len + add >= max_bytes) {
             cur.text = arena_strndup(a, buf_cstr(&b), b.len);
             cur.len = b.len;
             batches[nb++] = cur;

@@ -20,8 +20,8 @@
 #define FED_MAX_METADATA_BYTES 65536
 #define FED_MAX_NAME 1024
 #define FED_SCRIPT_MAX_BYTES ((size_t)1 << 20) /* upstream splitKustoScripts: 1 MiB per script */
-#define FED_GROUP_SUFFIX "_Partitions"            /* seed 000: {DatabaseName}_Partitions */
-#define FED_MAX_ERRORS 200                        /* kept per run */
+#define FED_GROUP_SUFFIX "_Partitions"         /* seed 000: {DatabaseName}_Partitions */
+#define FED_MAX_ERRORS 200                     /* kept per run */
 
 /* ---- errors of a run: (scope, message), bounded ---- */
 typedef struct {
@@ -77,9 +77,9 @@ size_t fed_merge_partitions(fed_partition *p, size_t n);
 
 /* ---- the desired state ---- */
 typedef struct {
-    const char *table;         /* table or view name */
-    const char *function;      /* prefix + table */
-    const char **endpoints;    /* sorted: the live partitions whose heartbeat lists this table in this database */
+    const char *table;      /* table or view name */
+    const char *function;   /* prefix + table */
+    const char **endpoints; /* sorted: the live partitions whose heartbeat lists this table in this database */
     size_t nendpoints;
 } fed_want_fn;
 
@@ -100,8 +100,7 @@ typedef struct {
 
 /* Builds the desired groups and functions from the live partitions (seed 000 ensureEntityGroups; issue 8
  * steps 4 and 5). A function whose name (prefix + table) is not a valid Kusto name is an error and skipped. */
-void fed_plan_build(arena_t *a, const fed_partition *p, size_t n, const char *prefix, fed_plan *out,
-                    fed_errlist *errs);
+void fed_plan_build(arena_t *a, const fed_partition *p, size_t n, const char *prefix, fed_plan *out, fed_errlist *errs);
 const fed_want_db *fed_plan_db(const fed_plan *p, const char *database);
 
 /* ---- command text ---- */
@@ -139,7 +138,7 @@ typedef struct {
     size_t count;
 } fed_batch;
 
-/* Splits statements into scripts of at most max_bytes each (header included), in order. A statement that does
+/* Splits statements into scripts of less than max_bytes each (header included), in order. A statement that does
  * not fit an empty script is not sent: too_big[i] is set (an error for the caller to record). */
 void fed_batch_statements(arena_t *a, const char *const *stmts, size_t n, size_t max_bytes, fed_batch **out,
                           size_t *nout, bool *too_big);

@@ -100,9 +100,8 @@ static void keep_group(rctx *x, const fed_want_db *w, bool changed) {
         g->members[i] = fed_entity_ref(x->a, w->endpoints[i], w->database);
     g->updated_at = x->now;
     int64_t at;
-    if (!changed &&
-        fed_store_group_updated(x->store, x->c->id, w->database, fed_json_strings(x->tmp, g->members, g->nmembers),
-                                &at) == 1)
+    if (!changed && fed_store_group_updated(x->store, x->c->id, w->database,
+                                            fed_json_strings(x->tmp, g->members, g->nmembers), &at) == 1)
         g->updated_at = at;
     ptrvec_push(x->a, &x->groups, g);
 }
@@ -178,16 +177,14 @@ static void keep_function(rctx *x, const fed_want_db *w, const fed_want_fn *f, b
     s->nendpoints = f->nendpoints;
     s->updated_at = x->now;
     int64_t at;
-    if (!changed &&
-        fed_store_function_updated(x->store, x->c->id, w->database, f->function,
-                                   fed_json_strings(x->tmp, f->endpoints, f->nendpoints), &at) == 1)
+    if (!changed && fed_store_function_updated(x->store, x->c->id, w->database, f->function,
+                                               fed_json_strings(x->tmp, f->endpoints, f->nendpoints), &at) == 1)
         s->updated_at = at;
     ptrvec_push(x->a, &x->functions, s);
 }
 
 /* Sends the statements in scripts and reads each statement's result (upstream ignored them). */
-static void run_scripts(rctx *x, const char *db, const fed_want_db *w, const char **stmts, stmt_info *info,
-                        size_t n) {
+static void run_scripts(rctx *x, const char *db, const fed_want_db *w, const char **stmts, stmt_info *info, size_t n) {
     const char *scope = arena_printf(x->tmp, "database %s", db);
     bool *too_big = arena_alloc(x->tmp, (n ? n : 1) * sizeof *too_big);
     fed_batch *batches;
@@ -370,8 +367,15 @@ int fed_check_databases(kusto_client *kc, store_t *store, const adx_cluster *c, 
         errs = &own;
     }
     fed_counts counts = {0};
-    rctx x = {.kc = kc, .store = store, .c = c, .hub = adx_cluster_target(c), .a = a, .tmp = a, .errs = errs,
-              .now = now, .n = &counts};
+    rctx x = {.kc = kc,
+              .store = store,
+              .c = c,
+              .hub = adx_cluster_target(c),
+              .a = a,
+              .tmp = a,
+              .errs = errs,
+              .now = now,
+              .n = &counts};
     const kusto_table *t;
     kusto_error e;
     int rc = 0;
@@ -393,8 +397,9 @@ int fed_check_databases(kusto_client *kc, store_t *store, const adx_cluster *c, 
         for (size_t r = 0; r < t->nrows && !found; r++)
             found = strcmp(kusto_value_str(&t->rows[r][ni]), d->name) == 0;
         if (!found) {
-            const char *msg = arena_printf(a, "database %s does not exist on %s: create it with the Azure management "
-                                              "plane (portal, ARM, az kusto database create); entityd cannot",
+            const char *msg = arena_printf(a,
+                                           "database %s does not exist on %s: create it with the Azure management "
+                                           "plane (portal, ARM, az kusto database create); entityd cannot",
                                            d->name, c->endpoint);
             fed_err(errs, scope, "%s", msg);
             fed_store_database_result(store, c->id, d->name, 0, -1, now, msg);
@@ -422,8 +427,8 @@ int fed_check_databases(kusto_client *kc, store_t *store, const adx_cluster *c, 
                 kr = mgmt(&x, d->name, buf_cstr(&c2), NULL, &e);
                 buf_free(&c2);
                 if (kr != KUSTO_OK) {
-                    error = arena_printf(a, "setting retention to %d days failed: %s", d->retention_days,
-                                         kerr(a, kr, &e));
+                    error =
+                        arena_printf(a, "setting retention to %d days failed: %s", d->retention_days, kerr(a, kr, &e));
                 } else {
                     log_info("database retention set", "cluster=%s database=\"%s\" was=%d days=%d", c->name, d->name,
                              actual, d->retention_days);
@@ -457,7 +462,7 @@ static void status_partitions(rctx *x, const fed_partition *live, size_t nlive, 
     fed_partition *prev = NULL;
     size_t nprev = 0;
     fed_store_partitions_load(x->store, x->a, x->c->id, &prev, &nprev);
-    st->partitions = arena_alloc(x->a, (nlive + nprev ? nlive + nprev : 1) * sizeof *st->partitions);
+    st->partitions = arena_alloc(x->a, ((nlive + nprev) ? (nlive + nprev) : 1) * sizeof *st->partitions);
     for (size_t i = 0; i < nlive; i++)
         st->partitions[st->npartitions++] = live[i];
     for (size_t i = 0; i < nprev; i++) {
@@ -550,8 +555,15 @@ int fed_reconcile_cluster(kusto_client *kc, store_t *store, const adx_cluster *c
     int64_t t0 = mono_ms();
     fed_errlist errs;
     fed_errlist_init(&errs, a, now);
-    rctx x = {.kc = kc, .store = store, .c = c, .hub = adx_cluster_target(c), .a = a, .tmp = a, .errs = &errs,
-              .now = now, .n = counts};
+    rctx x = {.kc = kc,
+              .store = store,
+              .c = c,
+              .hub = adx_cluster_target(c),
+              .a = a,
+              .tmp = a,
+              .errs = &errs,
+              .now = now,
+              .n = counts};
     fed_status st = {.cluster_id = c->id, .last_reconcile_at = now, .ok = true};
     bool keep_objects = true;
     int rc = 0;
@@ -576,12 +588,21 @@ int fed_reconcile_cluster(kusto_client *kc, store_t *store, const adx_cluster *c
     counts->live_partitions = nlive;
     status_partitions(&x, live, nlive, &st);
 
-    /* 3. Zero-heartbeat protection (seed 000 Task 4): no live heartbeat -> change nothing, drop nothing. */
-    if (nlive == 0) {
+    /* 3. Zero-heartbeat protection (seed 000 Task 4): no live heartbeat -> change nothing, drop nothing. Live
+     * heartbeats that list no database at all (a partition that cannot read its own schema, every row's Schema
+     * refused) would otherwise drop every group and function just the same: protected too (upstream only logs
+     * a warning for that case; the safer behaviour wins). */
+    fed_plan plan;
+    fed_plan_build(a, live, nlive, adx_cluster_prefix(c), &plan, &errs);
+    if (nlive == 0 || plan.ndbs == 0) {
         st.zero_heartbeat_protection = true;
-        log_warn("federation: no live heartbeat; nothing changed (zero-heartbeat protection)",
-                 "cluster=%s table=%s.%s ttl=%lld", c->name, c->heartbeat_database, c->heartbeat_table,
-                 (long long)adx_cluster_ttl(c));
+        if (nlive == 0)
+            log_warn("federation: no live heartbeat; nothing changed (zero-heartbeat protection)",
+                     "cluster=%s table=%s.%s ttl=%lld", c->name, c->heartbeat_database, c->heartbeat_table,
+                     (long long)adx_cluster_ttl(c));
+        else
+            log_warn("federation: live heartbeats list no database; nothing changed (zero-heartbeat protection)",
+                     "cluster=%s live=%zu", c->name, nlive);
         fed_check_databases(kc, store, c, now, &errs);
         goto save;
     }
@@ -595,10 +616,8 @@ int fed_reconcile_cluster(kusto_client *kc, store_t *store, const adx_cluster *c
                 kr != KUSTO_OK ? kerr(a, kr, &e) : "no DatabaseName column");
         goto failed;
     }
-    fed_plan plan;
-    fed_plan_build(a, live, nlive, adx_cluster_prefix(c), &plan, &errs);
     size_t nhub = dbt->nrows;
-    const char **dbs = arena_alloc(a, (nhub + plan.ndbs ? nhub + plan.ndbs : 1) * sizeof *dbs);
+    const char **dbs = arena_alloc(a, ((nhub + plan.ndbs) ? (nhub + plan.ndbs) : 1) * sizeof *dbs);
     strmap_t on_hub;
     strmap_init(&on_hub, a);
     size_t ndbs = 0;

@@ -61,8 +61,8 @@ static gql_val cluster_value(arena_t *a, const adx_cluster *c) {
         gql_map_set(a, &dm, "telemetryType", gql_str(d->telemetry_type));
         gql_map_set(a, &dm, "retentionInDays", gql_int(d->retention_days));
         gql_map_set(a, &dm, "exists", d->exists < 0 ? gql_null() : gql_bool(d->exists == 1));
-        gql_map_set(a, &dm, "actualRetentionInDays", d->actual_retention_days < 0 ? gql_null()
-                                                                                    : gql_int(d->actual_retention_days));
+        gql_map_set(a, &dm, "actualRetentionInDays",
+                    d->actual_retention_days < 0 ? gql_null() : gql_int(d->actual_retention_days));
         gql_map_set(a, &dm, "checkedAt", time_val(a, d->checked_at));
         gql_map_set(a, &dm, "lastError", opt_str(d->last_error));
         dbs.list.items[i] = dm;
@@ -244,9 +244,9 @@ static int delete_cluster(gql_resolve_info *info, const gql_val *parent, const g
     user_errors ue = {.arena = info->arena};
     const char *name = gql_arg_str(args, "name");
     char err[768] = "";
-    int rc = name && adx_cluster_name_valid(name, strlen(name)) ? fed_store_cluster_delete(ctx->store, name, err,
-                                                                                            sizeof err)
-                                                                 : 1;
+    int rc = name && adx_cluster_name_valid(name, strlen(name))
+                 ? fed_store_cluster_delete(ctx->store, name, err, sizeof err)
+                 : 1;
     if (rc < 0) return internal_error(info, "deleting an ADX cluster", err);
     if (rc == 1) user_error(&ue, "name", "no ADX cluster has this name");
     if (rc == 2) user_error(&ue, "name", arena_strdup(info->arena, err));

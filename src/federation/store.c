@@ -13,9 +13,9 @@
 
 /* ---- the statements ---- */
 
-#define CLUSTER_COLUMNS                                                                                             \
-    "id, name, endpoint, role, auth_kind, auth_token, auth_tenant_id, auth_client_id, auth_client_secret, "        \
-    "partitioning, heartbeat_database, heartbeat_table, heartbeat_ttl, function_prefix, best_effort, folder, "    \
+#define CLUSTER_COLUMNS                                                                                                \
+    "id, name, endpoint, role, auth_kind, auth_token, auth_tenant_id, auth_client_id, auth_client_secret, "            \
+    "partitioning, heartbeat_database, heartbeat_table, heartbeat_ttl, function_prefix, best_effort, folder, "         \
     "source, created_at, updated_at"
 
 static const char CLUSTER_BY_NAME[] = "SELECT " CLUSTER_COLUMNS " FROM adx_clusters WHERE name = ?1";
@@ -67,8 +67,7 @@ static const char TARGETS_PRUNE[] =
 
 static const char CLUSTER_DELETE[] = "DELETE FROM adx_clusters WHERE name = ?1";
 
-static const char HAS_SUMMARY_RULES[] =
-    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'summary_rules'";
+static const char HAS_SUMMARY_RULES[] = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'summary_rules'";
 static const char RULES_OF_CLUSTER[] =
     "SELECT name FROM summary_rules WHERE cluster_id = (SELECT id FROM adx_clusters WHERE name = ?1) "
     "ORDER BY name LIMIT 11";
@@ -89,6 +88,7 @@ static const char STATUS_UPSERT[] =
     "  zero_heartbeat_protection = excluded.zero_heartbeat_protection, ok = excluded.ok, "
     "  duration_ms = excluded.duration_ms";
 
+static const char STATUS_CLEAR[] = "DELETE FROM fed_status WHERE cluster_id = ?1";
 static const char PARTITIONS_CLEAR[] = "DELETE FROM fed_partitions WHERE cluster_id = ?1";
 static const char PARTITION_INSERT[] =
     "INSERT INTO fed_partitions (cluster_id, endpoint, last_heartbeat, live, databases, partition_metadata) "
@@ -101,9 +101,8 @@ static const char FUNCTION_INSERT[] =
     "INSERT INTO fed_functions (cluster_id, database, name, table_name, endpoints, updated_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char ERROR_INSERT[] = "INSERT INTO fed_errors (cluster_id, at, scope, message) VALUES (?1, ?2, ?3, ?4)";
-static const char ERRORS_TRIM[] =
-    "DELETE FROM fed_errors WHERE cluster_id = ?1 AND id NOT IN "
-    "  (SELECT id FROM fed_errors WHERE cluster_id = ?1 ORDER BY id DESC LIMIT ?2)";
+static const char ERRORS_TRIM[] = "DELETE FROM fed_errors WHERE cluster_id = ?1 AND id NOT IN "
+                                  "  (SELECT id FROM fed_errors WHERE cluster_id = ?1 ORDER BY id DESC LIMIT ?2)";
 
 /* ?1 = 0: every federated cluster */
 static const char STATUS_LOAD[] =
@@ -432,6 +431,17 @@ int fed_store_cluster_put(store_t *s, adx_cluster *c, int64_t now, bool *changed
     sqlite3_bind_text(st, 2, buf_cstr(&names), -1, SQLITE_TRANSIENT);
     if (step_done(s, st, "prune targets") != 0) goto child_fail;
     buf_free(&names);
+    /* A cluster that is not (or no longer) federated has no reconcile status: adx.federation must not show
+     * what it held while it was a hub. */
+    if (c->role != ADX_ROLE_FEDERATED && got == 0 && old.role == ADX_ROLE_FEDERATED) {
+        const char *const clears[] = {STATUS_CLEAR, PARTITIONS_CLEAR, GROUPS_CLEAR, FUNCTIONS_CLEAR};
+        for (size_t i = 0; i < 4; i++) {
+            st = store_stmt(s, clears[i]);
+            if (!st) goto child_fail;
+            sqlite3_bind_int64(st, 1, c->id);
+            if (step_done(s, st, "clear status") != 0) goto child_fail;
+        }
+    }
     c->created_at = got == 0 ? old.created_at : now;
     c->updated_at = now;
     *changed = true;
@@ -729,8 +739,8 @@ int fed_store_status_load(store_t *s, arena_t *a, int64_t cluster_id, fed_status
     return 0;
 }
 
-static int updated_at(store_t *s, const char *sql, int64_t cluster_id, const char *a2, const char *a3,
-                      const char *a4, int64_t *out) {
+static int updated_at(store_t *s, const char *sql, int64_t cluster_id, const char *a2, const char *a3, const char *a4,
+                      int64_t *out) {
     sqlite3_stmt *st = store_stmt(s, sql);
     if (!st) return -1;
     sqlite3_bind_int64(st, 1, cluster_id);

@@ -38,7 +38,7 @@ int fed_store_database_result(store_t *st, int64_t cluster_id, const char *name,
  * groups and functions in place (replacing the previous ones unless keep_objects: zero-heartbeat protection
  * leaves them as they were), and appends the run's errors, keeping the newest FED_KEEP_ERRORS per cluster. */
 #define FED_KEEP_ERRORS 100
-int fed_store_status_save(store_t *st, const fed_status *s, bool keep_objects);
+int fed_store_status_save(store_t *s, const fed_status *f, bool keep_objects);
 /* Appends errors outside a reconcile (database checks of partition clusters). */
 int fed_store_errors_add(store_t *st, int64_t cluster_id, const fed_error *e, size_t n);
 /* The stored status of one federated cluster (cluster_id), or of all (cluster_id 0: lists concatenated,

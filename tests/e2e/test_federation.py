@@ -349,6 +349,15 @@ def run(s, p1, p2, hub, clock):
     tap.ok(len(st["entityGroups"]) == 2 and len(st["functions"]) == 4 and
            all(not p["live"] for p in st["partitions"]), "the status keeps what is in place; no partition live",
            detail=st)
+    # A live heartbeat that lists no database would drop everything just the same: protected too.
+    kusto_mgmt(hub, "FleetDiscovery", ".ingest inline into table Heartbeats <| " +
+               csv_row(iso(clock.now), "http://empty.example.com", "[]", "{}"))
+    mark = command_count(hub)
+    st = data(s.gql(RECONCILE), "reconcileFederation")
+    tap.ok(st and st["zeroHeartbeatProtection"] is True and
+           [p["endpoint"] for p in st["partitions"] if p["live"]] == ["http://empty.example.com"],
+           "live heartbeats without any database: zeroHeartbeatProtection", detail=st)
+    tap.eq((hub_objects(hub), mutating_commands(hub, mark)), (before, []), "and nothing changed or dropped")
 
     # ---- both back; one database fails, the others stay correct ----
     p2.setup({"Traces": {"tables": {"Spans": "Id:string"}}})  # a database the hub does not have

@@ -39,14 +39,15 @@ static void test_valid_partition_and_federated(void **state) {
     arena_t *a = arena_new();
     adx_errors e = {.arena = a};
     adx_cluster c;
-    gql_val in = input(a, "{\"name\":\"eu-partition\",\"endpoint\":\"HTTPS://EU.Kusto.Windows.net/\",\"role\":\"PARTITION\","
-                          "\"databases\":[{\"databaseName\":\"Metrics\",\"telemetryType\":\"metrics\"},"
-                          "{\"databaseName\":\"Logs\",\"telemetryType\":\"Logs\",\"retentionInDays\":7}],"
-                          "\"auth\":{\"kind\":\"MANAGED_IDENTITY\",\"clientId\":\"1111-2222\"},"
-                          "\"federatedClusters\":[{\"endpoint\":\"https://hub.kusto.windows.net\","
-                          "\"heartbeatDatabase\":\"FleetDiscovery\",\"heartbeatTable\":\"Heartbeats\","
-                          "\"managedIdentityClientId\":\"aaaa-bbbb\"}],"
-                          "\"partitioning\":{\"location\":\"westeurope\",\"geo\":\"EU\"}}");
+    gql_val in =
+        input(a, "{\"name\":\"eu-partition\",\"endpoint\":\"HTTPS://EU.Kusto.Windows.net/\",\"role\":\"PARTITION\","
+                 "\"databases\":[{\"databaseName\":\"Metrics\",\"telemetryType\":\"metrics\"},"
+                 "{\"databaseName\":\"Logs\",\"telemetryType\":\"Logs\",\"retentionInDays\":7}],"
+                 "\"auth\":{\"kind\":\"MANAGED_IDENTITY\",\"clientId\":\"1111-2222\"},"
+                 "\"federatedClusters\":[{\"endpoint\":\"https://hub.kusto.windows.net\","
+                 "\"heartbeatDatabase\":\"FleetDiscovery\",\"heartbeatTable\":\"Heartbeats\","
+                 "\"managedIdentityClientId\":\"aaaa-bbbb\"}],"
+                 "\"partitioning\":{\"location\":\"westeurope\",\"geo\":\"EU\"}}");
     assert_int_equal(adx_cluster_validate(a, &in, "input", true, &c, &e), 0);
     assert_int_equal(e.count, 0);
     assert_string_equal(c.name, "eu-partition");
@@ -68,9 +69,10 @@ static void test_valid_partition_and_federated(void **state) {
     assert_string_equal(adx_cluster_target(&c).auth.client_id, "1111-2222");
 
     /* Federated, file spelling of the role and a duration string; defaults applied. */
-    in = input(a, "{\"name\":\"hub\",\"endpoint\":\"http://127.0.0.1:8080\",\"role\":\"Federated\","
-                  "\"auth\":{\"kind\":\"TOKEN\",\"token\":\"t0k\"},"
-                  "\"heartbeatDatabase\":\"FleetDiscovery\",\"heartbeatTable\":\"Heartbeats\",\"heartbeatTTL\":\"90m\"}");
+    in = input(a,
+               "{\"name\":\"hub\",\"endpoint\":\"http://127.0.0.1:8080\",\"role\":\"Federated\","
+               "\"auth\":{\"kind\":\"TOKEN\",\"token\":\"t0k\"},"
+               "\"heartbeatDatabase\":\"FleetDiscovery\",\"heartbeatTable\":\"Heartbeats\",\"heartbeatTTL\":\"90m\"}");
     assert_int_equal(adx_cluster_validate(a, &in, "input", true, &c, &e), 0);
     assert_int_equal(c.role, ADX_ROLE_FEDERATED);
     assert_int_equal(adx_cluster_ttl(&c), 5400);
@@ -104,7 +106,8 @@ static void test_field_errors(void **state) {
         {"{\"name\":\"x\",\"endpoint\":\"a.x\"}", "input.endpoint"},
         {"{\"name\":\"x\"}", "input.endpoint"},
         /* https unless auth is NONE (loopback aside) */
-        {"{\"name\":\"x\",\"endpoint\":\"http://a.x\",\"auth\":{\"kind\":\"TOKEN\",\"token\":\"t\"}}", "input.endpoint"},
+        {"{\"name\":\"x\",\"endpoint\":\"http://a.x\",\"auth\":{\"kind\":\"TOKEN\",\"token\":\"t\"}}",
+         "input.endpoint"},
         {"{\"name\":\"x\",\"endpoint\":\"https://a.x\",\"role\":\"HUB\"}", "input.role"},
         {"{\"name\":\"x\",\"endpoint\":\"https://a.x\",\"databases\":[{\"databaseName\":\"a-b\",\"telemetryType\":"
          "\"Logs\"}]}",
@@ -201,9 +204,9 @@ static void test_endpoints(void **state) {
         assert_non_null(n);
         assert_string_equal(n, ok[i].out);
     }
-    const char *bad[] = {"https://", "https://a.x//", "https://a.x/db", "https://a.x#f", "https://a.x:0",
-                         "https://a.x:", "https://-a.x", "https://a.x.", "https://.a.x", "https://a'x",
-                         "https://a.x\n", "javascript:x", "https://[zz]", "https://a.x:65536"};
+    const char *bad[] = {"https://",      "https://a.x//", "https://a.x/db", "https://a.x#f",    "https://a.x:0",
+                         "https://a.x:",  "https://-a.x",  "https://a.x.",   "https://.a.x",     "https://a'x",
+                         "https://a.x\n", "javascript:x",  "https://[zz]",   "https://a.x:65536"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *why = NULL;
         if (adx_endpoint_normalize(a, bad[i], strlen(bad[i]), &why)) fail_msg("accepted %s", bad[i]);
@@ -343,11 +346,15 @@ static void test_config_file(void **state) {
     assert_non_null(strstr(err, "clusters[1].heartbeatTable"));
     assert_int_equal(fed_store_cluster_get(st, a, "new-one", 0, &c, err, sizeof err), 1);
     unlink(path);
-    const char *bad[] = {"not json", "[]", "{\"clusters\":{}}", "{\"clusters\":[],\"extra\":1}",
-                         "{\"clusters\":[{\"name\":\"a\",\"endpoint\":\"https://a.x\"},{\"name\":\"a\","
-                         "\"endpoint\":\"https://b.x\"}]}",
-                         "{\"clusters\":[{\"name\":\"t\",\"endpoint\":\"https://a.x\",\"auth\":{\"kind\":\"TOKEN\"}}]}"};
-    const char *want[] = {"not JSON", "must be an object", "must be an object", "unknown top-level field",
+    const char *bad[] = {
+        "not json",
+        "[]",
+        "{\"clusters\":{}}",
+        "{\"clusters\":[],\"extra\":1}",
+        "{\"clusters\":[{\"name\":\"a\",\"endpoint\":\"https://a.x\"},{\"name\":\"a\","
+        "\"endpoint\":\"https://b.x\"}]}",
+        "{\"clusters\":[{\"name\":\"t\",\"endpoint\":\"https://a.x\",\"auth\":{\"kind\":\"TOKEN\"}}]}"};
+    const char *want[] = {"not JSON",     "must be an object", "must be an object", "unknown top-level field",
                           "listed twice", "auth.token"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         path = write_file(bad[i]);

@@ -88,8 +88,15 @@ static void test_parse_rejects_malicious_names(void **state) {
     assert_int_equal(e.count, nerr + 1);
 
     /* Endpoints: quotes, paths, user info and other schemes are refused; the row is skipped. */
-    const char *bad[] = {"https://evil') , cluster('x", "https://a.b/c", "ftp://a.b", "https://user@a.b",
-                         "https://a b", "", "https://a..b", "https://a.b:99999", "https://a.b?x=1"};
+    const char *bad[] = {"https://evil') , cluster('x",
+                         "https://a.b/c",
+                         "ftp://a.b",
+                         "https://user@a.b",
+                         "https://a b",
+                         "",
+                         "https://a..b",
+                         "https://a.b:99999",
+                         "https://a.b?x=1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         size_t before = e.count;
         parse(a, &e, bad[i], 1, "[]", &rc);
@@ -155,9 +162,9 @@ static void two_partitions(arena_t *a, fed_partition p[2]) {
     fed_errlist e;
     fed_errlist_init(&e, a, 1000);
     int rc;
-    p[0] = parse(a, &e, "https://p2.kusto.windows.net", 1,
-                 "[{\"database\":\"Metrics\",\"tables\":[\"Cpu\",\"Disk\"]},{\"database\":\"Logs\",\"tables\":[\"App\"]}]",
-                 &rc);
+    p[0] = parse(
+        a, &e, "https://p2.kusto.windows.net", 1,
+        "[{\"database\":\"Metrics\",\"tables\":[\"Cpu\",\"Disk\"]},{\"database\":\"Logs\",\"tables\":[\"App\"]}]", &rc);
     p[1] = parse(a, &e, "https://p1.kusto.windows.net", 1,
                  "[{\"database\":\"Metrics\",\"tables\":[\"Cpu\",\"my-table\"],\"views\":[\"CpuView\"]}]", &rc);
     assert_int_equal(e.count, 0);
@@ -267,26 +274,31 @@ static void test_change_detection(void **state) {
     fed_plan_build(a, p, 2, "", &plan, &e);
     const fed_want_db *m = fed_plan_db(&plan, "Metrics");
     /* Same members in another order, quote style, spacing and endpoint case: unchanged. */
-    assert_true(fed_members_equal(a, m, "[\"cluster('https://p2.kusto.windows.net').database('Metrics')\","
-                                        "\"cluster(\\\"HTTPS://P1.kusto.windows.net/\\\") . database('Metrics')\"]"));
+    assert_true(fed_members_equal(a, m,
+                                  "[\"cluster('https://p2.kusto.windows.net').database('Metrics')\","
+                                  "\"cluster(\\\"HTTPS://P1.kusto.windows.net/\\\") . database('Metrics')\"]"));
     /* The same array sent as a string holding JSON (Entities declared string in Kusto.Language). */
-    assert_true(fed_members_equal(a, m, "\"[\\\"cluster('https://p1.kusto.windows.net').database('Metrics')\\\","
-                                        "\\\"cluster('https://p2.kusto.windows.net').database('Metrics')\\\"]\""));
+    assert_true(fed_members_equal(a, m,
+                                  "\"[\\\"cluster('https://p1.kusto.windows.net').database('Metrics')\\\","
+                                  "\\\"cluster('https://p2.kusto.windows.net').database('Metrics')\\\"]\""));
     assert_false(fed_members_equal(a, m, "[\"cluster('https://p1.kusto.windows.net').database('Metrics')\"]"));
-    assert_false(fed_members_equal(a, m, "[\"cluster('https://p1.kusto.windows.net').database('Metrics')\","
-                                         "\"cluster('https://p3.kusto.windows.net').database('Metrics')\"]"));
-    assert_false(fed_members_equal(a, m, "[\"cluster('https://p1.kusto.windows.net').database('Logs')\","
-                                         "\"cluster('https://p2.kusto.windows.net').database('Metrics')\"]"));
+    assert_false(fed_members_equal(a, m,
+                                   "[\"cluster('https://p1.kusto.windows.net').database('Metrics')\","
+                                   "\"cluster('https://p3.kusto.windows.net').database('Metrics')\"]"));
+    assert_false(fed_members_equal(a, m,
+                                   "[\"cluster('https://p1.kusto.windows.net').database('Logs')\","
+                                   "\"cluster('https://p2.kusto.windows.net').database('Metrics')\"]"));
     assert_false(fed_members_equal(a, m, "not json"));
     assert_false(fed_members_equal(a, m, "[1,2]"));
     assert_false(fed_members_equal(a, m, NULL));
     /* Duplicates in the hub's answer still mean the same set. */
-    assert_true(fed_members_equal(a, m, "[\"cluster('https://p1.kusto.windows.net').database('Metrics')\","
-                                        "\"cluster('https://p1.kusto.windows.net').database('Metrics')\","
-                                        "\"cluster('https://p2.kusto.windows.net').database('Metrics')\"]"));
+    assert_true(fed_members_equal(a, m,
+                                  "[\"cluster('https://p1.kusto.windows.net').database('Metrics')\","
+                                  "\"cluster('https://p1.kusto.windows.net').database('Metrics')\","
+                                  "\"cluster('https://p2.kusto.windows.net').database('Metrics')\"]"));
 
-    assert_true(fed_body_equal("{ macro-expand entity_group [a] as X ( X.T ) }",
-                               "{macro-expand entity_group [a] as X (X.T)}"));
+    assert_true(
+        fed_body_equal("{ macro-expand entity_group [a] as X ( X.T ) }", "{macro-expand entity_group [a] as X (X.T)}"));
     assert_true(fed_body_equal("{ a  b\n c }", "{ a b c }"));
     assert_false(fed_body_equal("{ ab }", "{ a b }"));
     assert_false(fed_body_equal("{ X.T }", "{ X.U }"));
@@ -304,7 +316,7 @@ static void test_batching(void **state) {
     (void)state;
     arena_t *a = arena_new();
     const size_t head = strlen(FED_SCRIPT_HEAD);
-    /* Five statements of 100 bytes each (+4 framing): a 320-byte limit holds two per script after the header. */
+    /* Five statements of 100 bytes each (+4 framing): two fit under the limit after the header, three do not. */
     char *stmts[6];
     for (int i = 0; i < 5; i++) {
         stmts[i] = arena_alloc(a, 101);
@@ -315,7 +327,7 @@ static void test_batching(void **state) {
     bool too_big[6];
     fed_batch *b;
     size_t nb;
-    size_t max = head + 2 * 104;
+    size_t max = head + 2 * 104 + 1;
     fed_batch_statements(a, (const char *const *)stmts, 6, max, &b, &nb, too_big);
     assert_int_equal(nb, 3);
     assert_true(too_big[5]);
@@ -323,7 +335,7 @@ static void test_batching(void **state) {
         assert_false(too_big[i]);
     size_t seen = 0;
     for (size_t i = 0; i < nb; i++) {
-        assert_true(b[i].len <= max);
+        assert_true(b[i].len < max);
         assert_int_equal(strlen(b[i].text), b[i].len);
         assert_memory_equal(b[i].text, FED_SCRIPT_HEAD, head);
         for (size_t k = 0; k < b[i].count; k++) {
@@ -347,9 +359,20 @@ static void test_batching(void **state) {
     fed_batch_statements(a, (const char *const *)big, 300, FED_SCRIPT_MAX_BYTES, &b, &nb, tb);
     assert_int_equal(nb, 3);
     for (size_t i = 0; i < nb; i++)
-        assert_true(b[i].len <= FED_SCRIPT_MAX_BYTES);
+        assert_true(b[i].len < FED_SCRIPT_MAX_BYTES);
     assert_int_equal(b[0].count + b[1].count + b[2].count, 300);
     /* Nothing to send: no script. */
+    /* Exactly at the limit is one byte too many: the statement is split off / refused. */
+    fed_batch_statements(a, (const char *const *)stmts, 2, head + 2 * 104, &b, &nb, too_big);
+    assert_int_equal(nb, 2);
+    const char *one[] = {stmts[0]};
+    fed_batch_statements(a, one, 1, head + 104, &b, &nb, too_big);
+    assert_true(too_big[0]);
+    assert_int_equal(nb, 0);
+    fed_batch_statements(a, one, 1, head + 105, &b, &nb, too_big);
+    assert_false(too_big[0]);
+    assert_int_equal(nb, 1);
+    assert_int_equal(b[0].len, head + 104);
     fed_batch_statements(a, NULL, 0, FED_SCRIPT_MAX_BYTES, &b, &nb, tb);
     assert_int_equal(nb, 0);
     arena_free(a);

@@ -177,9 +177,18 @@ static void test_status(void **state) {
     const char *eps[] = {"https://p1.x"};
     fed_function_status fns[] = {{"fed_Cpu", "Metrics", "Cpu", eps, 1, 1000}};
     fed_error errs[] = {{1000, "database Logs", "it failed"}};
-    fed_status s = {.cluster_id = hub.id, .last_reconcile_at = 1000, .ok = true, .duration_ms = 12,
-                    .partitions = parts, .npartitions = 1, .groups = groups, .ngroups = 1, .functions = fns,
-                    .nfunctions = 1, .errors = errs, .nerrors = 1};
+    fed_status s = {.cluster_id = hub.id,
+                    .last_reconcile_at = 1000,
+                    .ok = true,
+                    .duration_ms = 12,
+                    .partitions = parts,
+                    .npartitions = 1,
+                    .groups = groups,
+                    .ngroups = 1,
+                    .functions = fns,
+                    .nfunctions = 1,
+                    .errors = errs,
+                    .nerrors = 1};
     assert_int_equal(fed_store_status_save(st, &s, false), 0);
 
     fed_status got;
@@ -197,17 +206,20 @@ static void test_status(void **state) {
     assert_string_equal(got.functions[0].endpoints[0], "https://p1.x");
     assert_int_equal(got.nerrors, 1);
     int64_t at = 0;
-    assert_int_equal(fed_store_group_updated(st, hub.id, "Metrics", "[\"cluster('https://p1.x').database('Metrics')\"]",
-                                             &at),
-                     1);
+    assert_int_equal(
+        fed_store_group_updated(st, hub.id, "Metrics", "[\"cluster('https://p1.x').database('Metrics')\"]", &at), 1);
     assert_int_equal(at, 1000);
     assert_int_equal(fed_store_group_updated(st, hub.id, "Metrics", "[]", &at), 0);
     assert_int_equal(fed_store_function_updated(st, hub.id, "Metrics", "fed_Cpu", "[\"https://p1.x\"]", &at), 1);
 
     /* Zero-heartbeat protection: the partitions change (not live), groups and functions stay. */
     parts[0].live = false;
-    fed_status z = {.cluster_id = hub.id, .last_reconcile_at = 2000, .zero_heartbeat_protection = true, .ok = true,
-                    .partitions = parts, .npartitions = 1};
+    fed_status z = {.cluster_id = hub.id,
+                    .last_reconcile_at = 2000,
+                    .zero_heartbeat_protection = true,
+                    .ok = true,
+                    .partitions = parts,
+                    .npartitions = 1};
     assert_int_equal(fed_store_status_save(st, &z, true), 0);
     assert_int_equal(fed_store_status_load(st, a, hub.id, &got, err, sizeof err), 0);
     assert_true(got.zero_heartbeat_protection);
@@ -237,6 +249,17 @@ static void test_status(void **state) {
     assert_true(got.zero_heartbeat_protection);
     assert_false(got.ok);
     assert_int_equal(got.ngroups, 2);
+    /* A hub turned partition loses its reconcile status (but keeps its errors). */
+    adx_cluster demoted = hub2;
+    demoted.role = ADX_ROLE_PARTITION;
+    demoted.heartbeat_database = demoted.heartbeat_table = NULL;
+    assert_int_equal(fed_store_cluster_put(st, &demoted, 150, &changed, err, sizeof err), 0);
+    assert_true(changed);
+    assert_int_equal(fed_store_status_load(st, a, hub2.id, &got, err, sizeof err), 0);
+    assert_int_equal(got.last_reconcile_at, 0);
+    assert_int_equal(got.ngroups, 0);
+    assert_int_equal(fed_store_cluster_put(st, &hub2, 160, &changed, err, sizeof err), 0);
+    assert_int_equal(fed_store_status_save(st, &s2, false), 0);
     /* Deleting a hub removes its status. */
     assert_int_equal(fed_store_cluster_delete(st, "hub2", err, sizeof err), 0);
     assert_int_equal(fed_store_status_load(st, a, 0, &got, err, sizeof err), 0);
