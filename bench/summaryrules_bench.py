@@ -30,47 +30,6 @@ import harness  # noqa: E402
 from harness import Server  # noqa: E402
 from kusto_fixture import KustoServer  # noqa: E402
 
-# The test server writes a keep-alive answer's headers and body separately without TCP_NODELAY, so every
-# answer after the first on a connection waits ~40 ms for the client's delayed ACK (measured: 43 ms per
-# request on a kept-alive connection, 1.4 ms on a new one). That would time the test server, not entityd:
-# the bench runs the unchanged kusto_server.py with its handler's disable_nagle_algorithm set (3 ms).
-LAUNCHER = ("import sys; sys.path.insert(0, sys.argv[1]); import kusto_server as k; "
-            "k.Handler.disable_nagle_algorithm = True; sys.exit(k.main(sys.argv[2:]))")
-
-
-class NoDelayKustoServer(KustoServer):
-    def start(self, timeout=15.0):
-        import subprocess
-        self._dir = tempfile.mkdtemp(prefix="kusto-bench-")
-        port_file = os.path.join(self._dir, "port")
-        self._log = open(os.path.join(self._dir, "server.log"), "w+")
-        self.proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, os.path.join(HERE, "..", "tests", "kusto"),
-                                      "--port", "0", "--port-file", port_file],
-                                     stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"kusto_server.py exited: {self.read_log()}")
-            try:
-                with open(port_file) as f:
-                    text = f.read().strip()
-                if text:
-                    self.port = int(text)
-                    return self
-            except (FileNotFoundError, ValueError):
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("kusto_server.py did not start")
-
-TICKS = 10_000_000
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-T0 = datetime(2024, 3, 1, 0, 0, 30, tzinfo=timezone.utc)
-BODY = "Cpu | where Timestamp >= _startTime and Timestamp <= _endTime | summarize Value = avg(Value)"
-TICK_RE = re.compile(r'msg="summaryrules tick" rules=(\d+) skipped=\d+ polls=(\d+) submissions=(\d+) '
-                     r'failures=(\d+) commits=(\d+) rows=(\d+) cpu_ms=([\d.]+)')
-
-
 def iso(d):
     return d.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -107,7 +66,7 @@ def main():
     if args.bin:
         harness.BIN = args.bin
 
-    with NoDelayKustoServer() as k, tempfile.TemporaryDirectory(prefix="entityd-srbench-") as tmp:
+    with KustoServer() as k, tempfile.TemporaryDirectory(prefix="entityd-srbench-") as tmp:
         k.setup({"Metrics": {"tables": {"Cpu": "Timestamp:datetime,Value:real"}}})
         k.operations({"default": [{"State": "Completed"}]})
         now_file = os.path.join(tmp, "now")
