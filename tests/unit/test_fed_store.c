@@ -138,16 +138,13 @@ static void test_delete(void **state) {
     assert_int_equal(sqlite3_column_int(q, 0), 0); /* cascaded */
     sqlite3_finalize(q);
 
-    /* A SummaryRule that uses the cluster (the summaryrules migration's shape) blocks the delete. */
-    assert_int_equal(sqlite3_exec(store_db(st),
-                                  "CREATE TABLE summary_rules (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                                  "cluster_id INTEGER NOT NULL REFERENCES adx_clusters(id) ON DELETE RESTRICT)",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    /* A SummaryRule that uses the cluster (migration 0005's summary_rules) blocks the delete. */
     adx_cluster used = partition("used", NULL, 0, NULL, 0);
     assert_int_equal(fed_store_cluster_put(st, &used, 100, &changed, err, sizeof err), 0);
-    char sql[128];
-    snprintf(sql, sizeof sql, "INSERT INTO summary_rules (name, cluster_id) VALUES ('hourly', %lld), ('daily', %lld)",
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO summary_rules (name, cluster_id, database_name, table_name, body, interval_s, created_at,"
+             " updated_at) VALUES ('hourly', %lld, 'D', 'T', 'T', 3600, 0, 0), ('daily', %lld, 'D', 'T', 'T', 86400, 0, 0)",
              (long long)used.id, (long long)used.id);
     assert_int_equal(sqlite3_exec(store_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(fed_store_cluster_delete(st, "used", err, sizeof err), 2);
