@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "graphql/execution/value.h"
+#include "graphql/jsutils/value.h"
 #include "kusto/kusto.h"
 #include "store/store.h"
 #include "util/arena.h"

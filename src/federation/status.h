@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "federation/plan.h"
-#include "graphql/execution/value.h"
+#include "graphql/jsutils/value.h"
 #include "util/arena.h"
 
 typedef struct {
