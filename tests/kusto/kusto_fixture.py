@@ -14,6 +14,7 @@ One process is one Kusto cluster. Every wait is bounded; only the loopback inter
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,9 @@ class KustoServer:
         if self._log:
             self._log.close()
             self._log = None
+        if self._dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
 
     def __enter__(self):
         return self.start()
