@@ -281,6 +281,9 @@ static int run_locked(config_t *cfg, const sigset_t *stop) {
     limits.max_aliases = cfg->max_aliases;
     limits.max_fields = cfg->max_fields;
     limits.cache_entries = cfg->doc_cache_entries;
+    limits.max_response_bytes = cfg->max_response_bytes;
+    limits.max_cost = (uint64_t)cfg->max_cost;
+    limits.cost_list_size = cfg->cost_list_size;
     app.engine = gql_engine_new(schema, &limits);
     if (!app.engine) {
         fprintf(stderr, "entityd: cannot create the GraphQL engine\n");
