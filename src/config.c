@@ -64,10 +64,26 @@ static const opt_def opts[] = {
      "most entities per page"},
     {"max-batch-events", "ENTITYD_MAX_BATCH_EVENTS", OPT_U32, OFF(max_batch_events), "5000", "5000", 1, 10000000,
      "most records per POST /v1/events"},
+    {"max-response-bytes", "ENTITYD_MAX_RESPONSE_BYTES", OPT_SIZE, OFF(max_response_bytes), "8M", "8M", 0, 4 * GIB,
+     "largest GraphQL response; past it the request stops with RESPONSE_TOO_LARGE (0: no limit)"},
+    {"max-cost", "ENTITYD_MAX_COST", OPT_DOUBLE, OFF(max_cost), "200000", "200000", 0, 1e15,
+     "highest estimated query cost (fields x page sizes) run; more: MAX_COST_EXCEEDED (0: no limit)"},
+    {"cost-list-size", "ENTITYD_COST_LIST_SIZE", OPT_U32, OFF(cost_list_size), "10", "10", 1, 1000000,
+     "length the cost estimate assumes for a list field without first/last"},
     {"doc-cache-entries", "ENTITYD_DOC_CACHE_ENTRIES", OPT_SIZE, OFF(doc_cache_entries), "512", "512", 0, 1000000,
      "parsed-document cache size (0 disables it)"},
     {"request-timeout", "ENTITYD_REQUEST_TIMEOUT", OPT_INT, OFF(request_timeout), "30", "30", 1, 86400,
      "seconds an idle or slow connection may stay open"},
+    {"header-timeout", "ENTITYD_HEADER_TIMEOUT", OPT_INT, OFF(header_timeout), "10", "10", 1, 3600,
+     "seconds a client has to send a request's headers, from connecting or from the previous answer"},
+    {"body-timeout", "ENTITYD_BODY_TIMEOUT", OPT_INT, OFF(body_timeout), "60", "60", 1, 86400,
+     "seconds a client has to send a request's body once its headers have arrived"},
+    {"max-connections", "ENTITYD_MAX_CONNECTIONS", OPT_INT, OFF(max_connections), "4096", "4096", 1, 1000000,
+     "most open client connections (more are closed at once)"},
+    {"max-connections-per-ip", "ENTITYD_MAX_CONNECTIONS_PER_IP", OPT_INT, OFF(max_connections_per_ip), "128", "128",
+     0, 1000000, "most open connections from one client address (0: no limit; raise it behind a proxy)"},
+    {"max-inflight-body-bytes", "ENTITYD_MAX_INFLIGHT_BODY_BYTES", OPT_SIZE, OFF(max_inflight_body_bytes), "64M",
+     "64M", 1024, 64 * GIB, "request bodies held in memory at once, all connections together (more: 503)"},
     {"default-tenant", "ENTITYD_DEFAULT_TENANT", OPT_STR, OFF(default_tenant), NULL, "none", 0, 0,
      "tenant used for events that carry none"},
     {"reporting-window", "ENTITYD_REPORTING_WINDOW", OPT_INT, OFF(reporting_window), "300", "300", 1, 31536000,
@@ -284,6 +300,12 @@ static int check_config(const config_t *c) {
             return -1;
         }
         p = end ? end + 1 : p + n;
+    }
+    if (c->max_inflight_body_bytes < c->max_body_bytes) {
+        /* Otherwise a body under --max-body-bytes could never be accepted. */
+        fprintf(stderr, "entityd: --max-inflight-body-bytes (%zu) must not be below --max-body-bytes (%zu)\n",
+                c->max_inflight_body_bytes, c->max_body_bytes);
+        return -1;
     }
     if (c->max_document_bytes > c->max_body_bytes) {
         /* A document can never be larger than the body that carries it; keep the limits honest. */

@@ -28,7 +28,15 @@ typedef struct {
     uint32_t max_page_size;    /* --max-page-size, default 500 (entities per page) */
     uint32_t max_batch_events; /* --max-batch-events, default 5000 (records per POST /v1/events) */
     size_t doc_cache_entries;  /* --doc-cache-entries, default 512 */
+    size_t max_response_bytes; /* --max-response-bytes, default 8 MiB (issue 11 item 1) */
+    double max_cost;           /* --max-cost, default 200000 (0: none) */
+    uint32_t cost_list_size;   /* --cost-list-size, default 10 */
     int request_timeout;       /* --request-timeout seconds, default 30 */
+    int header_timeout;        /* --header-timeout seconds, default 10 (issue 11 item 3) */
+    int body_timeout;          /* --body-timeout seconds, default 60 */
+    int max_connections;       /* --max-connections, default 4096 */
+    int max_connections_per_ip; /* --max-connections-per-ip, default 128 (0: no limit) */
+    size_t max_inflight_body_bytes; /* --max-inflight-body-bytes, default 64 MiB (issue 11 item 2) */
 
     /* entity platform (seeds 003, 004) */
     char *default_tenant;  /* --default-tenant ENTITYD_DEFAULT_TENANT, default NULL (none) */

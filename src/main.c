@@ -23,6 +23,7 @@
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/clock.h"
+#include "util/dirlock.h"
 #include "util/embedded.h"
 #include "util/log.h"
 #include "util/metrics.h"
@@ -178,6 +179,35 @@ static void stop_modules(app_t *app, size_t ninit) {
         if (app->modules[ninit]->stop) app->modules[ninit]->stop(app, app->state[ninit]);
 }
 
+/* Locks <data-dir>/entityd.lock and <db>.lock: a server owns its data directory (admin.key) and its database,
+ * wherever --db puts it, so neither can be shared through the other. */
+static int lock_data(const config_t *cfg, int *lock_fd, int *db_lock_fd) {
+    char path[PATH_MAX], err[PATH_MAX + 256];
+    if ((size_t)snprintf(path, sizeof path, "%s/entityd.lock", cfg->data_dir) >= sizeof path) {
+        fprintf(stderr, "entityd: --data-dir is too long\n");
+        return -1;
+    }
+    *lock_fd = dirlock_acquire(path, err, sizeof err);
+    if (*lock_fd < 0) {
+        fprintf(stderr, "entityd: the data directory %s is in use by another entityd: %s; stop it first or use another "
+                "--data-dir\n", cfg->data_dir, err);
+        return -1;
+    }
+    if ((size_t)snprintf(path, sizeof path, "%s.lock", cfg->db_path) >= sizeof path) {
+        fprintf(stderr, "entityd: --db is too long\n");
+        return -1;
+    }
+    *db_lock_fd = dirlock_acquire(path, err, sizeof err);
+    if (*db_lock_fd < 0) {
+        fprintf(stderr, "entityd: the database %s is in use by another entityd: %s; stop it first or use another --db\n",
+                cfg->db_path, err);
+        return -1;
+    }
+    return 0;
+}
+
+static int run_locked(config_t *cfg, const sigset_t *stop);
+
 static int run_server(config_t *cfg) {
     /* Block the stop signals before any thread starts (threads inherit the mask), so only sigwait() below receives
      * them. */
@@ -194,6 +224,21 @@ static int run_server(config_t *cfg) {
         fprintf(stderr, "entityd: cannot create the data directory %s: %s\n", cfg->data_dir, strerror(errno));
         return 1;
     }
+    /* One process per data directory (issue 11 item 10): two servers on one store would each keep
+     * their own caches and answer from different states. */
+    int lock_fd = -1, db_lock_fd = -1;
+    if (lock_data(cfg, &lock_fd, &db_lock_fd) != 0) {
+        dirlock_release(lock_fd);
+        return 1;
+    }
+    int rc = run_locked(cfg, &stop);
+    dirlock_release(db_lock_fd);
+    dirlock_release(lock_fd);
+    return rc;
+}
+
+/* The server proper, once the data directory is this process's. */
+static int run_locked(config_t *cfg, const sigset_t *stop) {
     if (prepare_store(cfg) != 0) return 1;
     if (app_nmodules > APP_MAX_MODULES) {
         fprintf(stderr, "entityd: too many modules (%zu > %d)\n", app_nmodules, APP_MAX_MODULES);
@@ -236,6 +281,9 @@ static int run_server(config_t *cfg) {
     limits.max_aliases = cfg->max_aliases;
     limits.max_fields = cfg->max_fields;
     limits.cache_entries = cfg->doc_cache_entries;
+    limits.max_response_bytes = cfg->max_response_bytes;
+    limits.max_cost = (uint64_t)cfg->max_cost;
+    limits.cost_list_size = cfg->cost_list_size;
     app.engine = gql_engine_new(schema, &limits);
     if (!app.engine) {
         fprintf(stderr, "entityd: cannot create the GraphQL engine\n");
@@ -261,7 +309,7 @@ static int run_server(config_t *cfg) {
     log_info("entityd started", "version=%s graphql=http://%s:%d/graphql graphiql=http://%s:%d/graphiql",
              PACKAGE_VERSION, cfg->listen, cfg->port, cfg->listen, cfg->port);
     int sig = 0;
-    while (sigwait(&stop, &sig) != 0) {
+    while (sigwait(stop, &sig) != 0) {
     }
     log_info("stopping", "signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
     /* First make every Kusto call fail fast, so that neither a worker nor a request waiting on a reconcile

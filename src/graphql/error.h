@@ -34,6 +34,8 @@ typedef struct {
 #define GQL_CODE_NOT_FOUND "NOT_FOUND"
 #define GQL_CODE_INTERNAL "INTERNAL"
 #define GQL_CODE_LIMIT_EXCEEDED "LIMIT_EXCEEDED"
+#define GQL_CODE_RESPONSE_TOO_LARGE "RESPONSE_TOO_LARGE"
+#define GQL_CODE_MAX_COST_EXCEEDED "MAX_COST_EXCEEDED"
 
 typedef struct gql_error {
     const char *message;

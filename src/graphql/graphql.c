@@ -25,6 +25,9 @@ void gql_limits_default(gql_limits *l) {
     l->max_depth = 20; /* GraphiQL's introspection query has depth 15: leave headroom */
     l->max_aliases = 100;
     l->max_fields = 2000;
+    l->max_response_bytes = 0;
+    l->max_cost = 0;
+    l->cost_list_size = 10;
     l->cache_entries = 512;
 }
 
@@ -130,7 +133,10 @@ gql_result_status gql_engine_run(gql_engine *e, const gql_request *req, arena_t 
                              .operation_name = req->operation_name,
                              .variables = req->variables,
                              .context = req->context,
-                             .arena = arena};
+                             .arena = arena,
+                             .max_response_bytes = lim->max_response_bytes,
+                             .max_cost = lim->max_cost,
+                             .cost_list_size = lim->cost_list_size};
         st = gql_execute(&p, out) == GQL_EXEC_OK ? GQL_RESULT_OK : GQL_RESULT_REQUEST_ERROR;
     }
     if (entry) gql_doc_cache_release(e->cache, entry);

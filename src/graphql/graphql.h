@@ -22,6 +22,9 @@ typedef struct {
     uint32_t max_aliases;      /* default 100 */
     uint32_t max_fields;       /* default 2000 */
     size_t cache_entries;      /* default 512; 0 disables the document cache */
+    size_t max_response_bytes; /* default 0 (none): execution stops past it, RESPONSE_TOO_LARGE */
+    uint64_t max_cost;         /* default 0 (none): estimated cost above it refused, MAX_COST_EXCEEDED */
+    uint32_t cost_list_size;   /* default 10: assumed length of a list without `first`/`last` */
 } gql_limits;
 
 void gql_limits_default(gql_limits *l);

@@ -42,25 +42,37 @@ static void events_fail(http_response *resp, int status, const char *code, const
                         labels, 1);
 }
 
-void http_events(const http_request *rq, http_response *resp) {
+/* From the headers alone (issue 11 item 2): the method and the API key. */
+bool http_events_admit(const http_request *rq, http_response *resp, principal_t *principal) {
     if (strcmp(rq->method, "POST") != 0) {
         resp->allow = "POST, OPTIONS";
         http_set_error(resp, 405, NULL, "METHOD_NOT_ALLOWED", "use POST for /v1/events");
-        return;
+        return true;
     }
     store_t *store = store_pool_get(rq->pool);
     if (!store) {
         events_fail(resp, 503, "INTERNAL", "the database is unavailable");
-        return;
+        return true;
     }
-    request_ctx ctx = {.app = rq->app, .cfg = rq->cfg, .store = store, .now = (int64_t)time(NULL)};
     const char *key = http_header(rq, "API-Key");
-    if (!key || !*key || strlen(key) > 256 || auth_authenticate(store, key, &ctx.principal) != 0 ||
-        !ctx.principal.authenticated) {
+    if (!key || !*key || strlen(key) > 256 || auth_authenticate(store, key, principal) != 0 ||
+        !principal->authenticated) {
         http_set_error(resp, 401, CT_JSON, "UNAUTHENTICATED",
                        key && *key ? "the API key is invalid or revoked" : "an API-Key header is required");
+        return true;
+    }
+    return false;
+}
+
+/* An admitted request (http_events_admit): the ingest. */
+void http_events(const http_request *rq, http_response *resp) {
+    store_t *store = store_pool_get(rq->pool);
+    if (!store || !rq->principal) {
+        events_fail(resp, 503, "INTERNAL", "the database is unavailable");
         return;
     }
+    request_ctx ctx = {
+        .app = rq->app, .cfg = rq->cfg, .store = store, .principal = *rq->principal, .now = (int64_t)time(NULL)};
     arena_t *arena = arena_new();
     ctx.arena = arena;
     buf_t out = BUF_INIT;

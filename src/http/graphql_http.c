@@ -296,45 +296,60 @@ static int params_from_query(const http_request *rq, const char *ctype, gql_para
     return 0;
 }
 
-void http_graphql(const http_request *rq, http_response *resp) {
+/* From the headers alone (issue 11 item 2): the method, Accept, the API key and, for a POST, the
+ * Content-Type; the body is not read for a request refused here. */
+bool http_graphql_admit(const http_request *rq, http_response *resp, principal_t *principal) {
     bool is_get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
     if (!is_get && strcmp(rq->method, "POST") != 0) {
         resp->allow = "GET, POST, OPTIONS";
         http_set_error(resp, 405, NULL, "METHOD_NOT_ALLOWED", "use GET or POST for /graphql");
-        return;
+        return true;
     }
     media_type mt = negotiate(http_header(rq, "Accept"));
     if (mt == MT_NONE) {
         http_set_error(resp, 406, NULL, "NOT_ACCEPTABLE",
                        "none of the Accept media types is available; use application/graphql-response+json or "
                        "application/json");
-        return;
+        return true;
     }
     const char *ctype = mt == MT_GQL ? CT_GQL : CT_JSON;
-
     store_t *store = store_pool_get(rq->pool);
     if (!store) {
         http_set_error(resp, 503, ctype, "INTERNAL", "the database is unavailable");
-        return;
+        return true;
     }
-    request_ctx ctx = {.app = rq->app, .cfg = rq->cfg, .store = store, .now = (int64_t)time(NULL)};
     const char *key = http_header(rq, "API-Key");
     if (!key || !*key) {
         http_set_error(resp, 401, ctype, "UNAUTHENTICATED", "an API-Key header is required");
-        return;
+        return true;
     }
-    if (strlen(key) > 256 || auth_authenticate(store, key, &ctx.principal) != 0 || !ctx.principal.authenticated) {
+    if (strlen(key) > 256 || auth_authenticate(store, key, principal) != 0 || !principal->authenticated) {
         http_set_error(resp, 401, ctype, "UNAUTHENTICATED", "the API key is invalid or revoked");
+        return true;
+    }
+    const char *why = NULL;
+    if (!is_get && check_content_type(http_header(rq, "Content-Type"), &why) != 0) {
+        http_set_error(resp, 415, ctype, "UNSUPPORTED_MEDIA_TYPE", "%s", why);
+        return true;
+    }
+    return false;
+}
+
+/* An admitted request (http_graphql_admit): parameters, then the engine. */
+void http_graphql(const http_request *rq, http_response *resp) {
+    bool is_get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
+    media_type mt = negotiate(http_header(rq, "Accept"));
+    const char *ctype = mt == MT_GQL ? CT_GQL : CT_JSON;
+    store_t *store = store_pool_get(rq->pool);
+    if (!store || !rq->principal) {
+        http_set_error(resp, 503, ctype, "INTERNAL", "the database is unavailable");
         return;
     }
+    request_ctx ctx = {
+        .app = rq->app, .cfg = rq->cfg, .store = store, .principal = *rq->principal, .now = (int64_t)time(NULL)};
 
     gql_params gp = {0};
     if (!is_get) {
-        const char *why = NULL;
-        if (check_content_type(http_header(rq, "Content-Type"), &why) != 0) {
-            http_set_error(resp, 415, ctype, "UNSUPPORTED_MEDIA_TYPE", "%s", why);
-            return;
-        }
         if (params_from_body(rq, ctype, &gp, resp) != 0) {
             params_free(&gp);
             return;

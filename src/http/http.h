@@ -10,6 +10,7 @@
 
 #include "../config.h"
 #include "app.h"
+#include "auth/principal.h"
 #include "graphql/graphql.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -38,6 +39,8 @@ typedef struct {
     gql_engine *engine;
     store_pool_t *pool;
     app_t *app; /* reached by resolvers through request_ctx.app */
+    /* Who sent the API-Key header, as admission found it (http_admit); NULL before admission. */
+    const principal_t *principal;
 } http_request;
 
 /* The response a handler fills. Either body (malloc'ed, owned by the response) or fd. */
@@ -49,10 +52,12 @@ typedef struct {
     int fd; /* >= 0: send this file (size fd_size), closed by the server */
     size_t fd_size;
     const char *allow;         /* Allow header (405, OPTIONS) or NULL */
+    const char *retry_after;   /* Retry-After header (503) or NULL */
     const char *cache_control; /* NULL: "no-store" */
     const char *route;         /* metrics label, a static string */
     /* CORS preflight answers (set by http_cors_preflight) */
     bool preflight;
+    bool close; /* "Connection: close": the request's framing cannot be trusted, or its body was not read */
 } http_response;
 
 /* Header lookup (case-insensitive name); NULL when absent. */
@@ -66,7 +71,20 @@ void http_set_body(http_response *r, int status, const char *content_type, const
 void http_set_error(http_response *r, int status, const char *content_type, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Routes */
+/* Decisions taken from the request line and headers alone, before any of the body is read (issue 11
+ * item 2). Each returns true when resp holds the final answer. */
+/* Ambiguous framing: two Content-Length, Content-Length with Transfer-Encoding, HTTP/1.1 without Host (framing.c). */
+bool http_check_framing(const http_request *rq, const char *version, http_response *resp);
+/* Unknown path, method not allowed, and each route's own checks (Accept, API-Key, Content-Type);
+ * fills *principal from the API-Key header for the routes that need one (routes.c). */
+bool http_admit(const http_request *rq, http_response *resp, principal_t *principal);
+bool http_graphql_admit(const http_request *rq, http_response *resp, principal_t *principal);
+bool http_events_admit(const http_request *rq, http_response *resp, principal_t *principal);
+
+/* The metrics label of a path's route ("other" when none). */
+const char *http_route_label(const char *path);
+
+/* Routes: called once the body has arrived, for an admitted request. */
 void http_route(const http_request *rq, http_response *resp);
 void http_graphql(const http_request *rq, http_response *resp);
 void http_static(const http_request *rq, http_response *resp);

@@ -1,6 +1,7 @@
-/* routes.c -- maps a request path to its handler, and serves the two small operational
- * endpoints: GET /healthz (the store answers `SELECT 1`) and GET /metrics (Prometheus text
- * exposition format 0.0.4, with the store size gauge refreshed on each scrape). */
+/* routes.c -- maps a request path to its route: admission from the headers (unknown path, method,
+ * the route's own checks) before the body is read, then the handler once it has arrived; and serves
+ * the two small operational endpoints: GET /healthz (the store answers `SELECT 1`) and GET /metrics
+ * (Prometheus text exposition format 0.0.4, with the store size gauge refreshed on each scrape). */
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -23,11 +24,7 @@ static void method_not_allowed(http_response *resp, const char *allow) {
 }
 
 static void healthz(const http_request *rq, http_response *resp) {
-    resp->route = "/healthz";
-    if (!is_get(rq)) {
-        method_not_allowed(resp, "GET, HEAD");
-        return;
-    }
+    (void)rq;
     store_t *st = store_pool_get(rq->pool);
     char *errmsg = NULL;
     if (st && sqlite3_exec(store_db(st), "SELECT 1", NULL, NULL, &errmsg) == SQLITE_OK) {
@@ -47,11 +44,6 @@ static void healthz(const http_request *rq, http_response *resp) {
 }
 
 static void metrics(const http_request *rq, http_response *resp) {
-    resp->route = "/metrics";
-    if (!is_get(rq)) {
-        method_not_allowed(resp, "GET, HEAD");
-        return;
-    }
     store_t *st = store_pool_get(rq->pool);
     if (st) {
         long long size = store_size_bytes(st);
@@ -70,38 +62,84 @@ static void not_found(const http_request *rq, http_response *resp) {
     http_set_error(resp, 404, NULL, "NOT_FOUND", "no such endpoint: %s %s", rq->method, rq->path);
 }
 
-static void route(const http_request *rq, http_response *resp) {
-    const char *p = rq->path;
-    if (strcmp(rq->method, "OPTIONS") == 0) {
-        http_cors_preflight(rq, resp);
-        return;
+static void index_page(const http_request *rq, http_response *resp) {
+    static const char idx[] = "{\"graphql\":\"/graphql\",\"graphiql\":\"/graphiql\",\"health\":\"/healthz\","
+                              "\"metrics\":\"/metrics\",\"events\":\"/v1/events\"}";
+    (void)rq;
+    http_set_body(resp, 200, JSON_TYPE, idx, sizeof idx - 1);
+}
+
+/* GET and HEAD only: 405 otherwise. */
+static bool admit_get(const http_request *rq, http_response *resp, principal_t *principal) {
+    (void)principal;
+    if (is_get(rq)) return false;
+    method_not_allowed(resp, "GET, HEAD");
+    return true;
+}
+
+/* "/" answers GET only; any other method there is an unknown endpoint. */
+static bool admit_index(const http_request *rq, http_response *resp, principal_t *principal) {
+    (void)principal;
+    if (is_get(rq)) return false;
+    not_found(rq, resp);
+    return true;
+}
+
+typedef struct {
+    const char *path;
+    bool subtree; /* also path + "/..." */
+    const char *label; /* metrics label */
+    bool (*admit)(const http_request *rq, http_response *resp, principal_t *principal);
+    void (*handle)(const http_request *rq, http_response *resp);
+} route_def;
+
+static const route_def routes[] = {
+    {"/graphql", false, "/graphql", http_graphql_admit, http_graphql},
+    {"/graphiql", true, "/graphiql", admit_get, http_static},
+    {"/healthz", false, "/healthz", admit_get, healthz},
+    {"/metrics", false, "/metrics", admit_get, metrics},
+    {"/v1/events", false, "/v1/events", http_events_admit, http_events},
+    {"/", false, "/", admit_index, index_page},
+};
+
+static const route_def *find_route(const char *p) {
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        size_t n = strlen(routes[i].path);
+        if (strncmp(p, routes[i].path, n) == 0 && (p[n] == '\0' || (routes[i].subtree && p[n] == '/')))
+            return &routes[i];
     }
-    if (strcmp(p, "/graphql") == 0) {
-        resp->route = "/graphql";
-        http_graphql(rq, resp);
-    } else if (strcmp(p, "/graphiql") == 0 || strncmp(p, "/graphiql/", 10) == 0) {
-        resp->route = "/graphiql";
-        http_static(rq, resp);
-    } else if (strcmp(p, "/healthz") == 0) {
-        healthz(rq, resp);
-    } else if (strcmp(p, "/metrics") == 0) {
-        metrics(rq, resp);
-    } else if (strcmp(p, "/v1/events") == 0) {
-        resp->route = "/v1/events";
-        http_events(rq, resp);
-    } else if (strcmp(p, "/") == 0 && is_get(rq)) {
-        static const char idx[] = "{\"graphql\":\"/graphql\",\"graphiql\":\"/graphiql\",\"health\":\"/healthz\","
-                                  "\"metrics\":\"/metrics\",\"events\":\"/v1/events\"}";
-        resp->route = "/";
-        http_set_body(resp, 200, JSON_TYPE, idx, sizeof idx - 1);
-    } else {
+    return NULL;
+}
+
+const char *http_route_label(const char *path) {
+    const route_def *r = find_route(path);
+    return r ? r->label : "other";
+}
+
+bool http_admit(const http_request *rq, http_response *resp, principal_t *principal) {
+    const route_def *r = find_route(rq->path);
+    resp->route = r ? r->label : "other";
+    /* A CORS preflight carries no credentials (Fetch standard, CORS-preflight request): answered whole. */
+    if (strcmp(rq->method, "OPTIONS") == 0) return false;
+    if (!r) {
         not_found(rq, resp);
+        return true;
     }
+    bool done = r->admit(rq, resp, principal);
+    store_pool_release(rq->pool); /* admission may have authenticated the key */
+    return done;
 }
 
 /* Every request ends with its thread's connection released, whichever way the handler returned. */
 void http_route(const http_request *rq, http_response *resp) {
-    route(rq, resp);
+    const route_def *r = find_route(rq->path);
+    resp->route = r ? r->label : "other";
+    if (strcmp(rq->method, "OPTIONS") == 0)
+        http_cors_preflight(rq, resp);
+    else if (r)
+        r->handle(rq, resp);
+    else
+        not_found(rq, resp);
     store_pool_release(rq->pool);
 }
 

@@ -1,6 +1,9 @@
-/* server.c -- the libmicrohttpd server: epoll thread pool, keep-alive, request bodies accumulated
- * up to --max-body-bytes (413 beyond), connection timeout, per-request metrics, and a graceful
- * stop that lets requests in flight finish. Routing is in routes.c. */
+/* server.c -- the libmicrohttpd server: epoll thread pool, keep-alive, per-request metrics and a
+ * graceful stop that lets requests in flight finish. A request is decided from its headers first
+ * (framing.c, then routes.c's admission: path, method, API key, Content-Type, declared size, the
+ * shared body budget) and its body is read only when it is admitted (issue 11 item 2); bodies are
+ * accumulated up to --max-body-bytes. Connection limits, deadlines and lingering close are in edge.c.
+ * Routing is in routes.c. */
 #include "http/http.h"
 
 #include <arpa/inet.h>
@@ -17,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/edge.h"
 #include "util/log.h"
 #include "util/metrics.h"
 
@@ -26,6 +30,8 @@ struct http_server {
     gql_engine *engine;
     store_pool_t *pool;
     app_t *app;
+    http_edge *edge;
+    size_t linger_bytes; /* most bytes of a refused body read and discarded */
     atomic_int inflight; /* requests between their first callback and their completion */
 };
 
@@ -33,8 +39,12 @@ struct http_server {
 typedef struct {
     struct timespec start;
     buf_t body;
-    bool too_large;
-    bool responded; /* a response was queued early (413 on Content-Length) */
+    size_t reserved;       /* bytes of the shared body budget this request holds */
+    size_t discarded;      /* bytes of a refused chunked body read and dropped */
+    principal_t principal; /* from the API-Key header, at admission */
+    bool too_large;        /* a chunked body grew over the limit: discarded, 413 at its end */
+    bool busy;             /* the body budget ran out during a chunked body: discarded, 503 at its end */
+    bool responded;        /* a response was queued */
     int status;
     const char *route;
     const char *method; /* metrics label (static) */
@@ -116,6 +126,8 @@ static enum MHD_Result send_response(const http_request *rq, http_response *r) {
     if (!mr) return MHD_NO;
     if (r->content_type) MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     if (r->allow) MHD_add_response_header(mr, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->retry_after) MHD_add_response_header(mr, MHD_HTTP_HEADER_RETRY_AFTER, r->retry_after);
+    if (r->close) MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
     MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control ? r->cache_control : "no-store");
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
     if (!r->preflight) http_cors_headers(rq, mr);
@@ -124,11 +136,104 @@ static enum MHD_Result send_response(const http_request *rq, http_response *r) {
     return ret;
 }
 
+/* Queues resp as the answer of the request in st, with its metrics labels. */
+static enum MHD_Result respond(req_state *st, const http_request *rq, http_response *resp) {
+    st->status = resp->status;
+    st->route = resp->route ? resp->route : "other";
+    st->responded = true;
+    enum MHD_Result ret = send_response(rq, resp);
+    free(resp->body);
+    if (resp->fd >= 0) close(resp->fd);
+    return ret;
+}
+
+static void too_large(const http_server *srv, http_response *resp) {
+    http_set_error(resp, 413, NULL, "PAYLOAD_TOO_LARGE", "request body exceeds the limit of %zu bytes",
+                   srv->cfg->max_body_bytes);
+}
+
+static void busy(http_response *resp) {
+    /* RFC 9110 §15.6.4: 503 with Retry-After for a temporary overload. */
+    resp->retry_after = "1";
+    http_set_error(resp, 503, NULL, "SERVER_BUSY",
+                   "too many request bodies are being received at once; retry in a moment");
+}
+
+/* The first call, with the headers: decide before reading any of the body (issue 11 item 2). */
+static enum MHD_Result on_headers(http_server *srv, req_state *st, http_request *rq, const char *version) {
+    http_response resp = {.status = 500, .fd = -1, .route = "other"};
+    const char *cl = http_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *te = http_header(rq, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0; /* libmicrohttpd has checked the digits */
+    bool has_body = te != NULL || declared > 0;
+    bool done = http_check_framing(rq, version, &resp) || http_admit(rq, &resp, &st->principal);
+    if (!done && declared > srv->cfg->max_body_bytes) {
+        too_large(srv, &resp); /* RFC 9110 §15.5.14, before the body is read */
+        done = true;
+    }
+    if (!done && declared > 0) {
+        if (!http_edge_reserve(srv->edge, (size_t)declared)) {
+            busy(&resp);
+            done = true;
+        } else {
+            st->reserved = (size_t)declared;
+            buf_reserve(&st->body, (size_t)declared + 1);
+        }
+    }
+    if (done) {
+        if (has_body) {
+            /* libmicrohttpd closes the connection after an answer given before the body: say so, and
+             * let the edge drain what the client still sends so that it reads this answer. */
+            resp.close = true;
+            http_edge_linger(rq->conn);
+        }
+        return respond(st, rq, &resp);
+    }
+    http_edge_headers_done(rq->conn, has_body);
+    return MHD_YES;
+}
+
+/* A part of an admitted body. */
+static enum MHD_Result on_body(http_server *srv, req_state *st, const char *data, size_t n) {
+    if (st->too_large || st->busy) {
+        /* A chunked body has no declared length: it is refused at its end (libmicrohttpd only takes an
+         * answer before the body or after it); what is dropped is bounded like a lingering close. */
+        st->discarded += n;
+        return st->discarded > srv->linger_bytes ? MHD_NO : MHD_YES;
+    }
+    if (st->body.len + n > srv->cfg->max_body_bytes) {
+        st->too_large = true;
+    } else if (st->body.len + n > st->reserved) { /* chunked: the budget grows with the body */
+        size_t more = st->body.len + n - st->reserved;
+        if (http_edge_reserve(srv->edge, more))
+            st->reserved += more;
+        else
+            st->busy = true;
+    }
+    if (st->too_large || st->busy) {
+        buf_free(&st->body);
+        http_edge_release(srv->edge, st->reserved);
+        st->reserved = 0;
+        st->discarded = n;
+        return MHD_YES;
+    }
+    buf_append(&st->body, data, n);
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls) {
     http_server *srv = cls;
     req_state *st = *con_cls;
+    http_request rq = {.conn = conn,
+                       .method = method,
+                       .path = url,
+                       .body = "",
+                       .cfg = srv->cfg,
+                       .engine = srv->engine,
+                       .pool = srv->pool,
+                       .app = srv->app};
     if (!st) {
         st = calloc(1, sizeof *st);
         if (!st) return MHD_NO;
@@ -137,60 +242,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st->method = method_label(method); /* static: outlives libmicrohttpd's request memory */
         *con_cls = st;
         atomic_fetch_add(&srv->inflight, 1);
-        /* A declared body over the limit is refused before it is read (RFC 9110 §15.5.14). */
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl) {
-            char *end;
-            errno = 0;
-            unsigned long long n = strtoull(cl, &end, 10);
-            if (errno || *end || n > srv->cfg->max_body_bytes) st->too_large = true;
-        }
-        if (!st->too_large) return MHD_YES;
+        return on_headers(srv, st, &rq, version);
     }
     if (*upload_data_size) {
-        if (!st->too_large) {
-            if (st->body.len + *upload_data_size > srv->cfg->max_body_bytes) {
-                st->too_large = true;
-                buf_free(&st->body);
-            } else {
-                buf_append(&st->body, upload_data, *upload_data_size);
-            }
-        }
-        /* Over the limit the rest is discarded; the 413 goes out once the body has ended, as
-         * libmicrohttpd only accepts a response before the body or after it. */
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
-        return MHD_YES;
+        return on_body(srv, st, upload_data, n);
     }
     if (st->responded) return MHD_YES;
+    http_edge_body_done(conn);
 
-    http_request rq = {.conn = conn,
-                       .method = method,
-                       .path = url,
-                       .body = st->body.len ? st->body.data : "",
-                       .body_len = st->body.len,
-                       .cfg = srv->cfg,
-                       .engine = srv->engine,
-                       .pool = srv->pool,
-                       .app = srv->app};
+    rq.body = st->body.len ? st->body.data : "";
+    rq.body_len = st->body.len;
+    rq.principal = &st->principal;
     http_response resp = {.status = 500, .fd = -1, .route = "other"};
-    if (st->too_large) {
-        http_set_error(&resp, 413, NULL, "PAYLOAD_TOO_LARGE", "request body exceeds the limit of %zu bytes",
-                       srv->cfg->max_body_bytes);
-        /* The route still counts, so /metrics shows which endpoint was hit. */
-        resp.route = strcmp(url, "/graphql") == 0     ? "/graphql"
-                     : strcmp(url, "/v1/events") == 0 ? "/v1/events"
-                                                      : "other";
+    if (st->too_large || st->busy) {
+        if (st->too_large)
+            too_large(srv, &resp);
+        else
+            busy(&resp);
+        resp.route = http_route_label(url); /* the route still counts, so /metrics shows which endpoint was hit */
     } else {
         http_route(&rq, &resp);
     }
-    st->status = resp.status;
-    st->route = resp.route ? resp.route : "other";
-    st->responded = true;
-    (void)version;
-    enum MHD_Result ret = send_response(&rq, &resp);
-    free(resp.body);
-    if (resp.fd >= 0) close(resp.fd);
-    return ret;
+    return respond(st, &rq, &resp);
 }
 
 /* MHD_OPTION_NOTIFY_COMPLETED: the request is over (sent, or the connection failed). */
@@ -207,22 +282,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         metrics_observe("entityd_http_request_duration_seconds", "HTTP request latency, by route", labels,
                         elapsed_since(&st->start));
     }
-    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+        /* A counter, not a log line per socket (issue 11 item 3). */
+        static const char *const reasons[] = {"completed", "error", "timeout", "shutdown", "read_error",
+                                              "client_abort"};
+        char labels[48];
+        snprintf(labels, sizeof labels, "reason=\"%s\"",
+                 (size_t)toe < sizeof reasons / sizeof reasons[0] ? reasons[toe] : "other");
+        metrics_counter_add("entityd_http_requests_aborted_total", "HTTP requests that ended without a complete "
+                            "answer (client gone, timeout, error), by reason", labels, 1);
         log_debug("request ended early", "route=%s reason=%d", st->route, (int)toe);
+    }
+    if (st->reserved) http_edge_release(srv->edge, st->reserved);
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) http_edge_request_done(conn);
     buf_free(&st->body);
     free(st);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->inflight, 1);
-}
-
-static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
-    (void)cls;
-    char line[512];
-    vsnprintf(line, sizeof line, fmt, ap);
-    size_t n = strlen(line);
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    log_warn("libmicrohttpd", "detail=\"%s\"", line);
 }
 
 /* Resolves cfg->listen (a literal address or a host name) into a socket address. */
@@ -264,17 +340,31 @@ http_server *http_server_start(app_t *app, char *err, size_t errlen) {
         free(s);
         return NULL;
     }
+    /* The most a refused body is drained (lingering close): at least 16 MiB, at least one whole body. */
+    s->linger_bytes = cfg->max_body_bytes > 16u * 1024 * 1024 ? cfg->max_body_bytes : 16u * 1024 * 1024;
+    http_edge_opts eo = {.header_timeout = (unsigned)cfg->header_timeout,
+                         .body_timeout = (unsigned)cfg->body_timeout,
+                         .body_budget = cfg->max_inflight_body_bytes,
+                         .linger_bytes = s->linger_bytes};
+    s->edge = http_edge_start(&eo, err, errlen);
+    if (!s->edge) {
+        free(s);
+        return NULL;
+    }
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ipv6) flags |= MHD_USE_IPv6;
     unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : 1;
+    /* The external logger must be the first option (libmicrohttpd reports option errors through it). */
     s->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, http_edge_mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_connections_per_ip,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_CONNECTION, http_edge_notify,
+        s->edge, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s port %d (address in use, or not allowed?)", cfg->listen, cfg->port);
+        http_edge_stop(s->edge);
         free(s);
         return NULL;
     }
@@ -296,6 +386,7 @@ void http_server_stop(http_server *s) {
     if (atomic_load(&s->inflight) > 0)
         log_warn("stopping with requests still in flight", "count=%d", atomic_load(&s->inflight));
     MHD_stop_daemon(s->daemon);
+    http_edge_stop(s->edge); /* after the daemon: its last close notifications may still linger */
     log_info("http stopped", "waited_ms=%.0f", elapsed_since(&t0) * 1000.0);
     free(s);
 }

@@ -178,6 +178,20 @@ static const validation_case cases[] = {
     {"UniqueOperationNamesRule", "query Foo { dog { name } }\nsubscription Foo { importantEmails }",
      "[{\"message\":\"There can be only one operation named "
      "\\\"Foo\\\".\",\"locations\":[{\"line\":1,\"column\":7},{\"line\":2,\"column\":14}]}]"},
+    /* graphql-js MaxIntrospectionDepthRule (16.9, recommendedRules): 3 nested introspection lists are refused. */
+    {"MaxIntrospectionDepthRule", "{ __schema { types { fields { type { fields { name } } } } } }", "[]"},
+    {"MaxIntrospectionDepthRule", "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }",
+     "[{\"message\":\"Maximum introspection depth exceeded\",\"locations\":[{\"line\":1,\"column\":3}]}]"},
+    {"MaxIntrospectionDepthRule",
+     "{ __type(name: \"Query\") { interfaces { possibleTypes { inputFields { name } } } } }",
+     "[{\"message\":\"Maximum introspection depth exceeded\",\"locations\":[{\"line\":1,\"column\":3}]}]"},
+    {"MaxIntrospectionDepthRule",
+     "query Q {\n  __schema { types { ...F } }\n}\nfragment F on __Type { fields { type { ...G } } }\n"
+     "fragment G on __Type { fields { type { fields { name } } } }",
+     "[{\"message\":\"Maximum introspection depth exceeded\",\"locations\":[{\"line\":2,\"column\":3}]}]"},
+    {"MaxIntrospectionDepthRule",
+     "{ __schema { types { ...F ...F } } }\nfragment F on __Type { fields { name } interfaces { name } }", "[]"},
+    {"MaxIntrospectionDepthRule", "{ dog { name } }", "[]"},
     {"LoneAnonymousOperationRule", "{ dog { name } }", "[]"},
     {"LoneAnonymousOperationRule", "{ dog { name } }\n{ cat { name } }",
      "[{\"message\":\"This anonymous operation must be the only defined "
@@ -1127,6 +1141,7 @@ int main(void) {
         RULE("VariablesInAllowedPositionRule"),
         RULE("OverlappingFieldsCanBeMergedRule"),
         RULE("UniqueInputFieldNamesRule"),
+        RULE("MaxIntrospectionDepthRule"),
         RULE("Mixed"),
         RULE("TypeSystemInDocument"),
         cmocka_unit_test(test_limit_depth),

@@ -12,6 +12,7 @@
 #include "graphql/execution/coerce.h"
 #include "graphql/jsutils/inspect.h"
 #include "graphql/execution/response.h"
+#include "graphql/execution/cost.h"
 #include "graphql/type/introspection.h"
 
 /* CollectSubfields memo: list items share field nodes and usually their runtime type. */
@@ -32,6 +33,9 @@ typedef struct {
     arena_t *a;
     void *context;
     subfield_memo memo[SUBFIELD_MEMO];
+    size_t max_response_bytes; /* 0: no budget */
+    size_t response_bytes;     /* the serialized size of what has been completed so far (an estimate) */
+    bool too_large;            /* past the budget: no more fields run */
 } exec_ctx;
 
 /* One entry of a grouped field set (§6.3.2): a response key and the field nodes merged under it. */
@@ -187,6 +191,43 @@ static void grouped_init(exec_ctx *c, grouped_fields *g) {
     strmap_init(&g->index, c->a);
 }
 
+/* ---- the response budget (issue 11 item 1) ---- */
+
+/* The JSON size of a completed value, stopping once it passes `cap`. Strings count their bytes and quotes
+ * (escapes are caught by the check on the written response). */
+static size_t json_size(const gql_val *v, size_t cap) {
+    switch (v->kind) {
+    case GQL_V_NULL: return 4;
+    case GQL_V_BOOL: return 5;
+    case GQL_V_INT:
+    case GQL_V_FLOAT: return 24;
+    case GQL_V_STRING:
+    case GQL_V_ENUM: return v->s.len + 2;
+    case GQL_V_RAW_JSON: return v->s.len;
+    case GQL_V_LIST: {
+        size_t n = 2 + v->list.count;
+        for (size_t i = 0; i < v->list.count && n <= cap; i++)
+            n += json_size(&v->list.items[i], cap);
+        return n;
+    }
+    case GQL_V_MAP: {
+        size_t n = 2;
+        for (size_t i = 0; i < v->map.count && n <= cap; i++)
+            n += strlen(v->map.keys[i]) + 4 + json_size(&v->map.vals[i], cap);
+        return n;
+    }
+    case GQL_V_OBJECT: return 4;
+    }
+    return 4;
+}
+
+/* Adds n bytes to the response; past the budget, execution stops where it is. */
+static void charge(exec_ctx *c, size_t n) {
+    if (!c->max_response_bytes) return;
+    c->response_bytes += n;
+    if (c->response_bytes > c->max_response_bytes) c->too_large = true;
+}
+
 /* ---- leaf result coercion (§3.5 Result Coercion, graphql-js serialize) ---- */
 
 /* Serializes a leaf. Returns 0, or -1 with *err set. */
@@ -314,6 +355,7 @@ static int complete_value(exec_ctx *c, const gql_type *type, const field_exec *f
             return -1;
         }
         const gql_type *item_type = type->of_type;
+        charge(c, 2 + result->list.count);
         gql_val l = gql_list(c->a, result->list.count);
         for (size_t i = 0; i < result->list.count; i++) {
             gql_path ip = {.prev = path, .key = NULL, .index = i};
@@ -332,6 +374,7 @@ static int complete_value(exec_ctx *c, const gql_type *type, const field_exec *f
             raise_error(c, fe, path, GQL_CODE_INTERNAL, "%s", err);
             return -1;
         }
+        if (c->max_response_bytes) charge(c, json_size(out, c->max_response_bytes));
         return 0;
     }
     case GQL_INTERFACE:
@@ -365,6 +408,10 @@ static const gql_field *field_definition(exec_ctx *c, const gql_type *object_typ
  * field name), CompleteValue; a field error makes a nullable field null (§6.4.4). */
 static int execute_field(exec_ctx *c, const gql_type *object_type, const gql_val *source, const gql_field *def,
                          const field_group *grp, const gql_path *path, gql_val *out) {
+    if (c->too_large) { /* the response is abandoned: resolve nothing more */
+        *out = gql_null();
+        return 0;
+    }
     gql_selection *const *nodes = (gql_selection *const *)grp->nodes.items;
     /* on the stack: resolvers use it only during the call, and fields are many */
     gql_resolve_info info_storage;
@@ -432,6 +479,7 @@ static int execute_selection_set(exec_ctx *c, const gql_type *object_type, const
             gql_path fp = {.prev = path, .key = grp->key, .index = 0};
             if (execute_field(c, object_type, source, def, grp, &fp, &v)) return -1;
         }
+        charge(c, strlen(grp->key) + 4);
         m.map.keys[m.map.count] = grp->key;
         m.map.vals[m.map.count] = v;
         m.map.count++;
@@ -486,6 +534,20 @@ gql_exec_status gql_execute(const gql_exec_params *p, buf_t *out) {
         gql_response_write(out, &c.errs, true, NULL);
         return GQL_EXEC_OK;
     }
+    if (p->max_cost) {
+        /* Refuse an absurd document before any resolver runs (issue 11 item 1). */
+        uint64_t cost = gql_operation_cost(c.schema, c.doc, c.op, &c.variables, p->cost_list_size, p->max_cost, c.a);
+        if (cost > p->max_cost) {
+            gql_errors_add(&c.errs, GQL_CODE_MAX_COST_EXCEEDED, &c.op->loc, 1, NULL,
+                           "The query's estimated cost exceeds the limit of %llu (each field counts once per item "
+                           "of the lists it is in; `first`/`last` give a page's size): request smaller pages or "
+                           "fewer fields.",
+                           (unsigned long long)p->max_cost);
+            gql_response_write(out, &c.errs, false, NULL);
+            return GQL_EXEC_REQUEST_ERROR;
+        }
+    }
+    c.max_response_bytes = p->max_response_bytes;
     grouped_fields g;
     grouped_init(&c, &g);
     strmap_t visited;
@@ -494,6 +556,18 @@ gql_exec_status gql_execute(const gql_exec_params *p, buf_t *out) {
     gql_val root_value = gql_null();
     gql_val data;
     if (execute_selection_set(&c, root, &root_value, &g, NULL, &data)) data = gql_null();
-    gql_response_write(out, &c.errs, true, &data);
+    size_t mark = out->len;
+    if (!c.too_large) gql_response_write(out, &c.errs, true, &data);
+    /* The estimate leaves out escapes and error entries: the written size is checked too. */
+    if (c.too_large || (p->max_response_bytes && out->len - mark > p->max_response_bytes)) {
+        out->len = mark;
+        gql_errors too_large;
+        gql_errors_init(&too_large, c.a);
+        gql_errors_add(&too_large, GQL_CODE_RESPONSE_TOO_LARGE, NULL, 0, NULL,
+                       "The response is larger than the limit of %zu bytes: request smaller pages or fewer fields.",
+                       p->max_response_bytes);
+        gql_response_write(out, &too_large, false, NULL);
+        return GQL_EXEC_REQUEST_ERROR;
+    }
     return GQL_EXEC_OK;
 }

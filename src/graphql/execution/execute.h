@@ -3,6 +3,7 @@
 #define ENTITYD_GQL_EXECUTE_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "graphql/error.h"
 #include "graphql/language/ast.h"
@@ -17,6 +18,10 @@ typedef struct {
     const json_t *variables;      /* JSON object, or NULL */
     void *context;                /* handed to resolvers as info->context */
     arena_t *arena;               /* request arena: all execution memory */
+    /* Resource bounds (issue 11 item 1); 0 disables each. */
+    size_t max_response_bytes; /* past it execution stops: only an error with code RESPONSE_TOO_LARGE */
+    uint64_t max_cost;         /* estimated cost (cost.h) above it: refused before execution, MAX_COST_EXCEEDED */
+    uint32_t cost_list_size;   /* the size cost.h assumes for a list without `first`/`last` */
 } gql_exec_params;
 
 /* §6.1 GetOperation: finds the operation to run; NULL with an error in errs when it cannot

@@ -34,6 +34,7 @@ extern const gql_vrule gql_ProvidedRequiredArgumentsRule;    /* §5.4.2.1 */
 extern const gql_vrule gql_VariablesInAllowedPositionRule;   /* §5.8.5 */
 extern const gql_vrule gql_OverlappingFieldsCanBeMergedRule; /* §5.3.2 */
 extern const gql_vrule gql_UniqueInputFieldNamesRule;        /* §5.6.3 */
+extern const gql_vrule gql_MaxIntrospectionDepthRule;        /* graphql-js recommendedRules (16.9) */
 
 extern const gql_vrule *const gql_specified_rules[];
 extern const size_t gql_specified_rules_count;

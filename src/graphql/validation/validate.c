@@ -37,6 +37,7 @@ const gql_vrule *const gql_specified_rules[] = {
     &gql_VariablesInAllowedPositionRule,
     &gql_OverlappingFieldsCanBeMergedRule,
     &gql_UniqueInputFieldNamesRule,
+    &gql_MaxIntrospectionDepthRule, /* ...recommendedRules, as graphql-js 16.9+ specifiedRules ends */
 };
 const size_t gql_specified_rules_count = sizeof gql_specified_rules / sizeof gql_specified_rules[0];
 
