@@ -419,6 +419,10 @@ def test_cli():
            detail=f"missing: {missing}\n{out.stdout}")
     help_flags = set(re.findall(r"^  (--[a-z-]+) ", out.stdout, re.M)) - {"--help", "--version"}
     tap.eq(sorted(help_flags - {r[0] for r in rows}), [], "docs/configuration.md documents every flag of --help")
+    with open(os.path.join(SRCDIR, "docs", "entityd.8")) as f:
+        man = f.read()
+    tap.eq(sorted(fl for fl in help_flags if ".BR " + fl.replace("-", "\\-") not in man), [],
+           "the man page (docs/entityd.8) documents every flag of --help")
     out = subprocess.run([BIN, "--version"], capture_output=True, text=True, timeout=10)
     tap.ok(out.returncode == 0 and out.stdout.startswith("entityd "), "--version", detail=out.stdout)
     out = subprocess.run([BIN, "--port", "99999"], capture_output=True, text=True, timeout=10)
