@@ -58,6 +58,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     fixture *f = *state;
+    arena_free(f->arena);
     test_store_close(&f->ts);
     return 0;
 }
