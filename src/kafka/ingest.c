@@ -71,6 +71,13 @@ typedef struct {
     strmap_t accounts; /* "id" -> account_t *, or &kafka_no_account */
     char *err;         /* the caller's message buffer (kafka_ingest) */
     size_t errlen;
+    /* Unauthorized records, summarized in one warn line per batch (issue 11 item 9): how many, and
+     * the first one's details. */
+    size_t denied;
+    const char *denied_reason;
+    const char *denied_provider;
+    int64_t denied_account;
+    size_t denied_index;
 } kafka_batch;
 
 static account_t kafka_no_account;
@@ -375,6 +382,12 @@ static int kafka_batch_add(kafka_batch *b, size_t index, json_t *rec) {
     if (kafka_authorize(b->ctx->arena, &b->ctx->principal, r->account_id, acc, r->provider, r->agent_id, &denial) !=
         0) {
         kafka_authz_report(&denial, r->account_id, r->provider, index);
+        if (b->denied++ == 0) {
+            b->denied_reason = denial.reason;
+            b->denied_provider = r->provider;
+            b->denied_account = r->account_id;
+            b->denied_index = index;
+        }
         kafka_batch_reject(b, index, denial.reason, denial.message);
         return 0;
     }
@@ -718,6 +731,10 @@ kafka_ingest_code kafka_ingest(request_ctx *ctx, const char *body, size_t len, k
     kafka_ingest_code rc = format == KAFKA_BODY_NDJSON ? kafka_parse_ndjson(&b, body ? body : "", len)
                                                        : kafka_parse_json(&b, body ? body : "", len);
     if (rc != KAFKA_INGEST_OK) return rc;
+    if (b.denied)
+        log_warn("unauthorized entity creation attempt",
+                 "records=%zu first_reason=%s first_account=%" PRId64 " first_provider=%s first_index=%zu", b.denied,
+                 b.denied_reason, b.denied_account, b.denied_provider ? b.denied_provider : "-", b.denied_index);
     if (kafka_write_batch(&b) != 0)
         return kafka_fail(&b, KAFKA_INGEST_STORE_ERROR, "storage error: the batch was not stored, retry it");
 

@@ -2,10 +2,15 @@
  * short write transactions) with its pragmas and a cache of prepared statements.
  *
  * A store_t is owned by one thread at a time; the statement cache is not locked. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "store/store.h"
 #include "util/arena.h"
@@ -45,11 +50,31 @@ static int store_pragma(sqlite3 *db, const char *sql, const char *want, char *er
     return 0;
 }
 
+/* --durability: synchronous=FULL (true) or NORMAL (false) for every connection opened after. */
+static atomic_bool store_sync_full;
+
+void store_set_durability(bool full) {
+    atomic_store(&store_sync_full, full);
+}
+
+/* A database file that does not exist yet is created here, mode 0600 (it holds API key hashes and
+ * every tenant's data), before SQLite would create it 0644; SQLite gives its -wal and -shm files the
+ * database file's mode. An existing file keeps the mode its operator gave it. */
+static int store_create_private(const char *path, char *err, size_t errlen) {
+    if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0) return 0;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) return close(fd);
+    if (errno == EEXIST) return 0;
+    snprintf(err, errlen, "cannot create database %s: %s", path, strerror(errno));
+    return -1;
+}
+
 store_t *store_open(const char *path, char *err, size_t errlen) {
     if (!path || !*path) {
         snprintf(err, errlen, "no database path given");
         return NULL;
     }
+    if (store_create_private(path, err, errlen) != 0) return NULL;
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
@@ -65,7 +90,8 @@ store_t *store_open(const char *path, char *err, size_t errlen) {
     if (store_pragma(db, "PRAGMA journal_mode=WAL", memory ? "memory" : "wal", err, errlen) != 0 ||
         store_pragma(db, "PRAGMA foreign_keys=ON", NULL, err, errlen) != 0 ||
         store_pragma(db, "PRAGMA foreign_keys", "1", err, errlen) != 0 ||
-        store_pragma(db, "PRAGMA synchronous=NORMAL", NULL, err, errlen) != 0 ||
+        store_pragma(db, atomic_load(&store_sync_full) ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                     NULL, err, errlen) != 0 ||
         /* after a checkpoint restarts the WAL, truncate the file back to 64 MiB instead of keeping
          * the high-water mark of the largest burst on disk */
         store_pragma(db, "PRAGMA journal_size_limit=67108864", NULL, err, errlen) != 0) {

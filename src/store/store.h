@@ -4,14 +4,20 @@
 #define ENTITYD_STORE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct store store_t;
 
-/* Opens one connection with WAL, busy_timeout (5 s), foreign_keys=ON, synchronous=NORMAL.
- * Returns NULL with a message in err. */
+/* Opens one connection with WAL, busy_timeout (5 s), foreign_keys=ON, synchronous=NORMAL (or FULL,
+ * see store_set_durability). A database file it creates is mode 0600. Returns NULL with a message
+ * in err. */
 store_t *store_open(const char *path, char *err, size_t errlen);
 void store_close(store_t *s);
+/* --durability full|normal: synchronous=FULL (true: an acknowledged commit survives power loss) or
+ * NORMAL (false, the default: WAL commits are not fsynced, the last ones can be lost on power loss
+ * but never corrupt the database). Set once at start, before the first store_open. */
+void store_set_durability(bool full);
 sqlite3 *store_db(store_t *s);
 
 /* Applies the embedded migrations (migrations/NNNN_name.sql) not yet recorded, each in its own

@@ -1,0 +1,150 @@
+"""test_hardening.py -- end to end, issue 11's smaller items (item 9) against a real entityd on
+127.0.0.1: a forged `after` cursor is BAD_USER_INPUT (docs/querying.md) while a real one pages; the
+database and its -wal/-shm files are created 0600; --durability full|normal sets SQLite's
+synchronous (read back by the server) and a bad value exits 2; a batch of many unauthorized records
+writes one warn line, not one per record; a \\u0000 in the query is valid JSON that the GraphQL lexer
+refuses with a location, and in other parameters a clear 400; a subscription on a schema without a
+subscription root is a request error (no "data").
+"""
+import base64
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import BIN, Server, free_port, tap  # noqa: E402
+
+UPDATE_ACCOUNT = """mutation U($id: Int!, $input: AccountInput!) {
+  updateAccount(id: $id, input: $input) { success errors { message field } } }"""
+PAGE = """query P($after: String) { actor { account(id: 1) { kafka {
+  entities(first: 1, after: $after) { nodes { guid } pageInfo { hasNextPage endCursor } } } } } }"""
+
+
+def b64url(text):
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def msk(cluster, account=1):
+    return {"value": {"provider": "aws-msk", "entityType": "AWSMSKCLUSTER", "accountId": account,
+                      "clusterName": cluster}}
+
+
+def codes(body):
+    return [((e.get("extensions") or {}).get("code")) for e in (body or {}).get("errors") or []]
+
+
+def check_cursors(s):
+    st, body = s.gql(UPDATE_ACCOUNT, {"id": 1, "input": {"awsIntegration": True}})
+    tap.ok(st == 200 and body["data"]["updateAccount"]["success"], "account 1 gets the AWS integration",
+           detail=body)
+    st, body = s.events([msk("cur-a"), msk("cur-b")])
+    tap.ok(st == 202 and body.get("accepted") == 2, "two clusters ingested", detail=body)
+    st, body = s.gql(PAGE)
+    page = (((body or {}).get("data") or {}).get("actor") or {}).get("account", {}).get("kafka", {}).get("entities")
+    cursor = page and page["pageInfo"]["endCursor"]
+    tap.ok(bool(cursor) and page["pageInfo"]["hasNextPage"], "the first page has a cursor", detail=body)
+    st, body = s.gql(PAGE, {"after": cursor})
+    nodes = ((((body or {}).get("data") or {}).get("actor") or {}).get("account") or {}).get("kafka", {})
+    tap.ok(st == 200 and not body.get("errors") and len(nodes["entities"]["nodes"]) == 1,
+           "a cursor the server wrote pages on", detail=body)
+    forged = {
+        "v1: and junk": b64url("v1:anything at all"),
+        "v1: and another account's GUID shape": b64url("v1:2|INFRA|KAFKA_CLUSTER|YWJj"),
+        "v1: and an unknown type": b64url("v1:1|INFRA|NOT_A_TYPE|YWJj"),
+        "v1: and a GUID without base64": b64url("v1:1|INFRA|KAFKA_CLUSTER|***"),
+        "v1: and an empty GUID": b64url("v1:"),
+    }
+    for name, c in forged.items():
+        st, body = s.gql(PAGE, {"after": c})
+        tap.ok(st == 200 and "BAD_USER_INPUT" in codes(body) and
+               "not a cursor" in ((body.get("errors") or [{}])[0].get("message") or ""),
+               f"forged cursor ({name}) is BAD_USER_INPUT", detail=body)
+
+
+def check_file_modes(s):
+    for name in ("entityd.db", "entityd.db-wal", "entityd.db-shm"):
+        path = os.path.join(s.data_dir, name)
+        mode = stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else None
+        tap.eq(mode, 0o600, f"{name} is created 0600 (umask 022)")
+
+
+def check_warn_summary(s):
+    # Account 2 does not exist: every record is rejected, reason unknown_account.
+    n = 300
+    before = s.read_log().count("level=warn")
+    st, body = s.events([msk(f"deny-{i}", account=2) for i in range(n)])
+    tap.ok(st == 202 and body.get("rejected") == n, f"{n} unauthorized records rejected in one batch",
+           detail=(st, str(body)[:300]))
+    log = s.read_log()
+    warns = [ln for ln in log.splitlines() if "level=warn" in ln and "unauthorized entity creation attempt" in ln]
+    tap.eq(len(warns), 1, "one warn line for the batch, not one per record")
+    tap.ok(warns and f"records={n}" in warns[-1] and "first_reason=unknown_account" in warns[-1],
+           "the warn line counts the records and names the first reason", detail=warns[-1:])
+    tap.eq(log.count("level=warn") - before, 1, "no other warn line for the batch")
+
+
+def post_raw(s, payload, ctype="application/json"):
+    st, _, raw = s.request("POST", "/graphql", payload,
+                           {"Content-Type": ctype, "Accept": "application/json", "API-Key": s.admin_key})
+    try:
+        return st, json.loads(raw)
+    except ValueError:
+        return st, raw
+
+
+def check_nul(s):
+    st, body = post_raw(s, '{"query": "{ __typename \\u0000 }"}')
+    err = ((body or {}).get("errors") or [{}])[0] if isinstance(body, dict) else {}
+    tap.ok(st == 200 and "data" not in body and err.get("message") == "Syntax Error: Unexpected character: U+0000." and
+           err.get("locations") == [{"line": 1, "column": 14}],
+           "\\u0000 in the query: valid JSON, a GraphQL syntax error with its location", detail=(st, body))
+    st, body = post_raw(s, '{"query": "{ __typename }", "variables": {"x": "a\\u0000b"}}')
+    tap.ok(st == 400 and isinstance(body, dict) and "variables" in json.dumps(body) and "NUL" in json.dumps(body),
+           "\\u0000 in a variable's string: 400 naming the parameter", detail=(st, body))
+    st, body = post_raw(s, '{"query": "{ __typename }", "operationName": null}')
+    tap.ok(st == 200 and body.get("data") == {"__typename": "Query"}, "a body without NUL still runs",
+           detail=(st, body))
+
+
+def check_subscription(s):
+    st, body = s.gql("subscription S { __typename }")
+    tap.ok(st == 200 and isinstance(body, dict) and "data" not in body and
+           (body.get("errors") or [{}])[0].get("message") == "Schema is not configured to execute subscription operation."
+           and body["errors"][0].get("locations") == [{"line": 1, "column": 1}],
+           "a subscription without a subscription root is a request error (no data)", detail=body)
+    st, body = s.gql("mutation M { __typename }")
+    tap.ok(st == 200 and body.get("data") == {"__typename": "Mutation"} and not body.get("errors"),
+           "a mutation still runs", detail=body)
+
+
+def check_durability():
+    for mode, want in (("full", 2), ("normal", 1)):
+        with Server(extra_args=["--durability", mode]) as s:
+            m = re.search(r"database ready.*durability=(\w+) synchronous=(\d)", s.read_log())
+            tap.ok(m is not None and m.group(1) == mode and int(m.group(2)) == want,
+                   f"--durability {mode}: SQLite synchronous={want}", detail=s.read_log()[-1500:])
+    d = tempfile.mkdtemp(prefix="entityd-e2e-")
+    r = subprocess.run([BIN, "--listen", "127.0.0.1", "--port", str(free_port()), "--data-dir", d,
+                        "--durability", "sometimes"], capture_output=True, text=True, timeout=30)
+    tap.ok(r.returncode == 2 and "--durability" in r.stderr and "full or normal" in r.stderr,
+           "--durability with another value exits 2 naming the choices", detail=(r.returncode, r.stderr))
+
+
+def main():
+    os.umask(0o022)
+    with Server() as s:
+        check_file_modes(s)
+        check_warn_summary(s)
+        check_cursors(s)
+        check_nul(s)
+        check_subscription(s)
+    check_durability()
+    tap.done()
+
+
+if __name__ == "__main__":
+    main()
