@@ -393,6 +393,8 @@ void http_graphql(const http_request *rq, http_response *resp) {
         return;
     }
 
+    if (gp.operation_name)
+        http_log_field(resp->operation, sizeof resp->operation, gp.operation_name, strlen(gp.operation_name));
     arena_t *arena = arena_new();
     ctx.arena = arena;
     gql_request greq = {.query = gp.query,

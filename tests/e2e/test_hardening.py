@@ -4,7 +4,9 @@ database and its -wal/-shm files are created 0600; --durability full|normal sets
 synchronous (read back by the server) and a bad value exits 2; a batch of many unauthorized records
 writes one warn line, not one per record; a \\u0000 in the query is valid JSON that the GraphQL lexer
 refuses with a location, and in other parameters a clear 400; a subscription on a schema without a
-subscription root is a request error (no "data").
+subscription root is a request error (no "data"). Item 13: one request log line per request (method,
+path, status, bytes, duration, key prefix, operation name; never the key, the query string or the
+body), --request-log off; /metrics has process_* and entityd_build_info.
 """
 import base64
 import json
@@ -14,6 +16,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import BIN, Server, free_port, tap  # noqa: E402
@@ -134,6 +137,79 @@ def check_durability():
            "--durability with another value exits 2 naming the choices", detail=(r.returncode, r.stderr))
 
 
+REQUEST_LINE = re.compile(r'level=info msg="request" method=(\S+) path="([^"]*)" status=(\d+) bytes=(\d+) '
+                          r'ms=([0-9.]+) key=(\S+) operation="([^"]*)"')
+
+
+def request_lines(log):
+    return [m.groups() for m in map(REQUEST_LINE.search, log.splitlines()) if m]
+
+
+def check_request_log(s):
+    marker = "BODY-MARKER-7f3a"
+    st, body = s.gql("query Hello($v: String) { __typename }", {"v": marker}, operation_name="Hello")
+    tap.ok(st == 200, "a named operation runs", detail=body)
+    st, _, _ = s.request("GET", "/graphql?query=%7B__typename%7D&secret=QS-MARKER-19b2",
+                         headers={"API-Key": "ek_notakey0000000000000000000000000000000000000"})
+    tap.eq(st, 401, "a GET with a wrong key is refused")
+    time.sleep(0.3)  # the line is written when the answer has been sent
+    log = s.read_log()
+    lines = request_lines(log)
+    hello = [ln for ln in lines if ln[6] == "Hello"]
+    tap.ok(len(hello) == 1 and hello[0][:3] == ("POST", "/graphql", "200") and int(hello[0][3]) > 0 and
+           hello[0][5] == s.admin_key[:10], "one info line: method, path, status, bytes, ms, key prefix, operation",
+           detail=hello or log[-2000:])
+    refused = [ln for ln in lines if ln[2] == "401" and ln[0] == "GET"]
+    tap.ok(len(refused) == 1 and refused[0][1] == "/graphql" and refused[0][5] == "ek_notakey",
+           "a 401 is logged too (audit), with the presented key's prefix", detail=lines[-5:])
+    tap.ok(s.admin_key not in log, "the API key itself is never logged")
+    tap.ok(marker not in log and "QS-MARKER" not in log, "neither the body nor the query string is logged")
+    st, _, _ = s.request("GET", "/nope%22%01injected")
+    time.sleep(0.3)
+    tap.ok(any(ln[1] == "/nope??injected" and ln[2] == "404" for ln in request_lines(s.read_log())),
+           "a path's quotes and control bytes cannot forge a log line", detail=request_lines(s.read_log())[-3:])
+
+
+def metric(text, name):
+    for line in text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return line
+    return None
+
+
+def check_process_metrics(s):
+    st, _, raw = s.request("GET", "/metrics")
+    text = raw.decode()
+    now = time.time()
+    val = {n: (metric(text, n) or "").rsplit(" ", 1)[-1] for n in
+           ("process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+            "process_start_time_seconds")}
+    tap.ok(st == 200 and all(v for v in val.values()), "/metrics has process_cpu_seconds_total, "
+           "process_resident_memory_bytes, process_open_fds and process_start_time_seconds", detail=val)
+    try:
+        cpu, rss, fds, start = (float(val[k]) for k in val)
+    except ValueError:
+        cpu = rss = fds = start = -1
+    tap.ok(0 < cpu < 600 and 1 << 20 < rss < 1 << 31 and 5 <= fds < 10000 and now - 600 < start <= now + 1,
+           "the process values are plausible (CPU, RSS, fds, start time within the test)", detail=val)
+    info = metric(text, "entityd_build_info")
+    tap.ok(info is not None and re.match(r'entityd_build_info\{version="\d+\.\d+\.\d+",sqlite="3\.[0-9.]+",'
+                                         r'microhttpd="[0-9.]+"\} 1$', info) is not None and
+           "# TYPE process_cpu_seconds_total counter" in text, "entityd_build_info names the versions", detail=info)
+
+
+def check_request_log_off():
+    with Server(extra_args=["--request-log", "off"]) as s:
+        s.gql("{ __typename }")
+        time.sleep(0.3)
+        tap.eq(request_lines(s.read_log()), [], "--request-log off: no request lines")
+    d = tempfile.mkdtemp(prefix="entityd-e2e-")
+    r = subprocess.run([BIN, "--listen", "127.0.0.1", "--port", str(free_port()), "--data-dir", d,
+                        "--request-log", "maybe"], capture_output=True, text=True, timeout=30)
+    tap.ok(r.returncode == 2 and "--request-log" in r.stderr, "--request-log with another value exits 2",
+           detail=(r.returncode, r.stderr))
+
+
 def main():
     os.umask(0o022)
     with Server() as s:
@@ -142,7 +218,10 @@ def main():
         check_cursors(s)
         check_nul(s)
         check_subscription(s)
+        check_request_log(s)
+        check_process_metrics(s)
     check_durability()
+    check_request_log_off()
     tap.done()
 
 
