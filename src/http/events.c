@@ -88,6 +88,9 @@ void http_events(const http_request *rq, http_response *resp) {
     case KAFKA_INGEST_BAD_BODY: events_fail(resp, 400, "BAD_REQUEST", err); break;
     case KAFKA_INGEST_TOO_LARGE: events_fail(resp, 413, "PAYLOAD_TOO_LARGE", err); break;
     case KAFKA_INGEST_STORE_ERROR: events_fail(resp, 500, "INTERNAL", err); break;
+    /* RFC 4918 §11.5 507 Insufficient Storage: the batch was not stored, and a retry after space is
+     * freed will be (issue 11 item 7). */
+    case KAFKA_INGEST_DISK_FULL: events_fail(resp, 507, "DISK_FULL", err); break;
     }
     buf_free(&out);
     arena_free(arena);

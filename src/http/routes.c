@@ -126,6 +126,30 @@ static void process_metrics(buf_t *b) {
                PACKAGE_VERSION, sqlite3_libversion(), mhd ? mhd : "unknown");
 }
 
+/* GET /readyz (readiness, issue 11 item 7): 200 while the store can be written, 503 while it cannot
+ * (the database cannot be opened, or writes fail with a full disk). While the disk is marked full,
+ * each call tries a write that changes nothing, so readiness comes back as soon as space is freed.
+ * /healthz stays liveness: the process answers and the database can be read. */
+static void readyz(const http_request *rq, http_response *resp) {
+    store_t *st = store_pool_get(rq->pool);
+    const char *why = NULL;
+    if (!st)
+        why = "the database cannot be opened";
+    else if (store_disk_full() && store_probe_write(st) != 0)
+        why = store_last_was_full(st) ? "disk full: writes fail" : "writes fail";
+    if (!why) {
+        static const char ok[] = "{\"status\":\"ready\"}";
+        http_set_body(resp, 200, JSON_TYPE, ok, sizeof ok - 1);
+        return;
+    }
+    buf_t b = BUF_INIT;
+    buf_puts(&b, "{\"status\":\"not ready\",\"error\":");
+    buf_json_string(&b, why, strlen(why));
+    buf_putc(&b, '}');
+    http_set_body(resp, 503, JSON_TYPE, b.data, b.len);
+    buf_free(&b);
+}
+
 static void metrics(const http_request *rq, http_response *resp) {
     store_t *st = store_pool_get(rq->pool);
     if (st) {
@@ -134,6 +158,8 @@ static void metrics(const http_request *rq, http_response *resp) {
             metrics_gauge_set("entityd_store_size_bytes", "Size of the SQLite database (page_count * page_size)", NULL,
                               (double)size);
     }
+    metrics_gauge_set("entityd_store_disk_full", "1 while writes fail because the disk is full, else 0", NULL,
+                      store_disk_full() ? 1 : 0);
     buf_t b = BUF_INIT;
     metrics_render(&b);
     process_metrics(&b);
@@ -148,7 +174,7 @@ static void not_found(const http_request *rq, http_response *resp) {
 
 static void index_page(const http_request *rq, http_response *resp) {
     static const char idx[] = "{\"graphql\":\"/graphql\",\"graphiql\":\"/graphiql\",\"health\":\"/healthz\","
-                              "\"metrics\":\"/metrics\",\"events\":\"/v1/events\"}";
+                              "\"ready\":\"/readyz\",\"metrics\":\"/metrics\",\"events\":\"/v1/events\"}";
     (void)rq;
     http_set_body(resp, 200, JSON_TYPE, idx, sizeof idx - 1);
 }
@@ -181,6 +207,7 @@ static const route_def routes[] = {
     {"/graphql", false, "/graphql", http_graphql_admit, http_graphql},
     {"/graphiql", true, "/graphiql", admit_get, http_static},
     {"/healthz", false, "/healthz", admit_get, healthz},
+    {"/readyz", false, "/readyz", admit_get, readyz},
     {"/metrics", false, "/metrics", admit_get, metrics},
     {"/v1/events", false, "/v1/events", http_events_admit, http_events},
     {"/", false, "/", admit_index, index_page},

@@ -78,6 +78,7 @@ typedef struct {
     const char *denied_provider;
     int64_t denied_account;
     size_t denied_index;
+    bool disk_full; /* the write failed because the disk is full (SQLITE_FULL) */
 } kafka_batch;
 
 static account_t kafka_no_account;
@@ -588,9 +589,13 @@ static int kafka_write_tenants(kafka_batch *b) {
 static int kafka_write_batch(kafka_batch *b) {
     if (b->accepted.count == 0) return 0;
     store_t *s = b->ctx->store;
-    if (store_begin(s) != 0) return -1;
+    if (store_begin(s) != 0) {
+        b->disk_full = store_last_was_full(s);
+        return -1;
+    }
     if (kafka_write_tenants(b) != 0) {
         log_error("ingest tenant write failed", "error=\"%s\"", sqlite3_errmsg(store_db(s)));
+        b->disk_full = store_check_full(s);
         store_rollback(s);
         return -1;
     }
@@ -598,12 +603,14 @@ static int kafka_write_batch(kafka_batch *b) {
         if (kafka_write_record(b->ctx, b->accepted.items[i]) != 0) {
             log_error("ingest write failed", "index=%zu error=\"%s\"", ((kafka_record *)b->accepted.items[i])->index,
                       sqlite3_errmsg(store_db(s)));
+            b->disk_full = store_check_full(s);
             store_rollback(s);
             return -1;
         }
     }
     if (store_commit(s) != 0) {
         log_error("ingest commit failed", "error=\"%s\"", sqlite3_errmsg(store_db(s)));
+        b->disk_full = store_last_was_full(s);
         store_rollback(s);
         return -1;
     }
@@ -736,7 +743,9 @@ kafka_ingest_code kafka_ingest(request_ctx *ctx, const char *body, size_t len, k
                  "records=%zu first_reason=%s first_account=%" PRId64 " first_provider=%s first_index=%zu", b.denied,
                  b.denied_reason, b.denied_account, b.denied_provider ? b.denied_provider : "-", b.denied_index);
     if (kafka_write_batch(&b) != 0)
-        return kafka_fail(&b, KAFKA_INGEST_STORE_ERROR, "storage error: the batch was not stored, retry it");
+        return b.disk_full ? kafka_fail(&b, KAFKA_INGEST_DISK_FULL,
+                                        "disk full: the batch was not stored; retry it once disk space is freed")
+                           : kafka_fail(&b, KAFKA_INGEST_STORE_ERROR, "storage error: the batch was not stored, retry it");
 
     size_t accepted = b.accepted.count;
     size_t rejected = b.rejected.count;

@@ -10,18 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/strmap.h"
 
 struct store {
     sqlite3 *db;
     arena_t *arena; /* owns the cache's key copies and map storage */
     strmap_t stmts; /* SQL text -> sqlite3_stmt* */
+    bool last_full; /* the last failed write of this connection found the disk full */
+    const char *path; /* as opened (in arena) */
 };
+
+/* Free space /readyz wants on the database's file system, besides a write that succeeds, before it
+ * reports ready again after a full disk: one small write fitting in the last few KiB says little. */
+#define STORE_READY_MIN_FREE (1024.0 * 1024.0)
+
+/* Set while writes fail because the disk is full (issue 11 item 7): /readyz reports it. Cleared by
+ * the next commit that succeeds, on any connection. */
+static atomic_bool store_full;
 
 /* Runs a pragma statement and, when want is not NULL, checks that its first column reads `want`
  * (case-insensitive): "PRAGMA journal_mode=WAL" answers the mode actually in force. */
@@ -106,6 +118,7 @@ store_t *store_open(const char *path, char *err, size_t errlen) {
     }
     s->db = db;
     s->arena = arena_new();
+    s->path = arena_strdup(s->arena, path);
     strmap_init(&s->stmts, s->arena);
     return s;
 }
@@ -140,11 +153,82 @@ static int store_exec(store_t *s, const char *sql) {
 
 /* BEGIN IMMEDIATE takes the write lock up front, so a writer waits (busy timeout) at the start
  * instead of failing with SQLITE_BUSY halfway through when upgrading a read lock. */
+bool store_check_full(store_t *s) {
+    int rc = sqlite3_extended_errcode(s->db);
+    bool full = (rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC);
+    s->last_full = full;
+    if (full) {
+        if (!atomic_exchange(&store_full, true))
+            log_error("disk full: writes fail until space is freed", "error=\"%s\"", sqlite3_errmsg(s->db));
+        metrics_counter_add("entityd_store_disk_full_errors_total",
+                            "Write transactions that failed because the disk is full (SQLITE_FULL)", NULL, 1);
+    }
+    return full;
+}
+
+bool store_last_was_full(const store_t *s) {
+    return s->last_full;
+}
+
+bool store_disk_full(void) {
+    return atomic_load(&store_full);
+}
+
+/* Bytes available to entityd on the file system of the database file; -1 when unknown. */
+static double store_free_bytes(const store_t *s) {
+    if (!s->path || strcmp(s->path, ":memory:") == 0 || strncmp(s->path, "file:", 5) == 0) return -1;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", s->path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    struct statvfs v;
+    if (statvfs(dir, &v) != 0) return -1;
+    return (double)v.f_bavail * (double)v.f_frsize;
+}
+
+int store_probe_write(store_t *s) {
+    double avail = store_free_bytes(s);
+    if (avail >= 0 && avail < STORE_READY_MIN_FREE) {
+        s->last_full = true;
+        return -1;
+    }
+    /* Rewriting user_version with its own value is a real write transaction (page 1 goes to the WAL)
+     * that changes nothing; entityd does not use user_version otherwise. */
+    sqlite3_stmt *st = NULL;
+    int v = 0;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) return -1;
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", v);
+    if (store_begin(s) != 0) return -1;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        store_check_full(s);
+        store_rollback(s);
+        return -1;
+    }
+    return store_commit(s);
+}
+
 int store_begin(store_t *s) {
-    return store_exec(s, "BEGIN IMMEDIATE");
+    s->last_full = false;
+    if (store_exec(s, "BEGIN IMMEDIATE") == 0) return 0;
+    store_check_full(s);
+    return -1;
 }
 int store_commit(store_t *s) {
-    return store_exec(s, "COMMIT");
+    if (store_exec(s, "COMMIT") == 0) {
+        if (atomic_load(&store_full) && atomic_exchange(&store_full, false))
+            log_info("disk space is back: writes succeed again", "%s", "");
+        return 0;
+    }
+    store_check_full(s);
+    return -1;
 }
 
 int store_rollback(store_t *s) {

@@ -31,6 +31,19 @@ store_pool_t *store_pool_new(const char *path);
 store_t *store_pool_get(store_pool_t *p); /* NULL when the database cannot be opened (logged) */
 void store_pool_free(store_pool_t *p);    /* closes the calling thread's connection too */
 
+/* Disk full (issue 11 item 7). store_check_full looks at the connection's last error: SQLITE_FULL
+ * (or an I/O error with ENOSPC) marks the store full process-wide, counts it in
+ * entityd_store_disk_full_errors_total and returns true; call it right after a failed write, before a
+ * rollback resets the error. store_commit and store_begin call it themselves; store_last_was_full
+ * says whether the connection's last failed write was a full disk. The mark stays until a commit
+ * succeeds: store_disk_full reads it, and store_probe_write (for /readyz) finds out whether space is
+ * back: at least 1 MiB free on the database's file system, and a write that changes nothing
+ * succeeds (0; it clears the mark). */
+bool store_check_full(store_t *s);
+bool store_last_was_full(const store_t *s);
+bool store_disk_full(void);
+int store_probe_write(store_t *s);
+
 /* Short helpers: BEGIN IMMEDIATE / COMMIT / ROLLBACK; return 0 or -1. */
 int store_begin(store_t *s);
 int store_commit(store_t *s);

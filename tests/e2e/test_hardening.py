@@ -6,12 +6,16 @@ writes one warn line, not one per record; a \\u0000 in the query is valid JSON t
 refuses with a location, and in other parameters a clear 400; a subscription on a schema without a
 subscription root is a request error (no "data"). Item 13: one request log line per request (method,
 path, status, bytes, duration, key prefix, operation name; never the key, the query string or the
-body), --request-log off; /metrics has process_* and entityd_build_info.
+body), --request-log off; /metrics has process_* and entityd_build_info. Item 7: with the database on
+a full disk (a 4 MiB tmpfs filled by a file: needs root, skipped otherwise) an ingest answers 507
+DISK_FULL, /metrics counts it, /readyz fails while /healthz stays ok, and both recover once the space
+is freed.
 """
 import base64
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -210,6 +214,55 @@ def check_request_log_off():
            detail=(r.returncode, r.stderr))
 
 
+def check_disk_full():
+    base = tempfile.mkdtemp(prefix="entityd-e2e-full-")
+    mnt = os.path.join(base, "mnt")
+    os.mkdir(mnt)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", mnt], capture_output=True,
+                       text=True, timeout=30)
+    if r.returncode != 0:
+        tap.skip("disk full: 507, /readyz, recovery", f"cannot mount a tmpfs (needs root): {r.stderr.strip()}")
+        return
+    try:
+        with Server(extra_args=["--db", os.path.join(mnt, "entityd.db")]) as s:
+            st, body = s.gql(UPDATE_ACCOUNT, {"id": 1, "input": {"awsIntegration": True}})
+            tap.ok(st == 200 and body["data"]["updateAccount"]["success"], "disk full: account 1 set up")
+            vfs = os.statvfs(mnt)
+            filler = os.path.join(mnt, "filler")
+            with open(filler, "wb") as f:  # leave 32 KiB free
+                f.write(b"\0" * max(0, vfs.f_bavail * vfs.f_frsize - 32 * 1024))
+            big = "x" * 2000
+            batch = [{"value": {"provider": "aws-msk", "entityType": "AWSMSKCLUSTER", "accountId": 1,
+                                "clusterName": f"full-{i}", "metadata": {"pad": big}}} for i in range(200)]
+            st, body = s.events(batch)
+            err = ((body or {}).get("errors") or [{}])[0]
+            tap.ok(st == 507 and (err.get("extensions") or {}).get("code") == "DISK_FULL" and
+                   err.get("message", "").startswith("disk full"), "a batch on a full disk: 507 DISK_FULL",
+                   detail=(st, body, s.read_log()[-1500:]))
+            st, _, raw = s.request("GET", "/readyz")
+            tap.ok(st == 503 and b"disk full" in raw, "/readyz fails while writes fail", detail=(st, raw))
+            st, _, raw = s.request("GET", "/healthz")
+            tap.eq(st, 200, "/healthz stays ok (liveness)")
+            st, _, raw = s.request("GET", "/metrics")
+            text = raw.decode()
+            tap.ok(metric(text, "entityd_store_disk_full") == "entityd_store_disk_full 1" and
+                   'entityd_ingest_batches_failed_total{status="507"} 1' in text and
+                   (metric(text, "entityd_store_disk_full_errors_total") or "").endswith((" 1", " 2", " 3")),
+                   "/metrics: disk full gauge, 507 batches and SQLITE_FULL errors counted",
+                   detail="\n".join(ln for ln in text.splitlines() if "full" in ln or "507" in ln))
+            os.unlink(filler)
+            st, _, raw = s.request("GET", "/readyz")
+            tap.ok(st == 200 and b'"ready"' in raw, "/readyz ready again once space is freed", detail=(st, raw))
+            st, body = s.events(batch[:20])
+            tap.ok(st == 202 and body.get("accepted") == 20, "ingest works again", detail=(st, body))
+            st, _, raw = s.request("GET", "/metrics")
+            tap.eq(metric(raw.decode(), "entityd_store_disk_full"), "entityd_store_disk_full 0",
+                   "/metrics: the disk full gauge is back to 0")
+    finally:
+        subprocess.run(["umount", "-l", mnt], capture_output=True, timeout=30)
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def main():
     os.umask(0o022)
     with Server() as s:
@@ -222,6 +275,7 @@ def main():
         check_process_metrics(s)
     check_durability()
     check_request_log_off()
+    check_disk_full()
     tap.done()
 
 
