@@ -9,9 +9,12 @@ path, status, bytes, duration, key prefix, operation name; never the key, the qu
 body), --request-log off; /metrics has process_* and entityd_build_info. Item 7: with the database on
 a full disk (a 4 MiB tmpfs filled by a file: needs root, skipped otherwise) an ingest answers 507
 DISK_FULL, /metrics counts it, /readyz fails while /healthz stays ok, and both recover once the space
-is freed.
+is freed. Item 15: /v1/events reads Content-Encoding: gzip (several members too) with the inflated
+size bounded by --max-body-bytes (a zip bomb is 413, not memory), refuses a broken gzip with 400, and
+answers 415 to a Content-Type or Content-Encoding it does not read, listing the ones it does.
 """
 import base64
+import gzip
 import json
 import os
 import re
@@ -263,6 +266,67 @@ def check_disk_full():
         shutil.rmtree(base, ignore_errors=True)
 
 
+def post_events(s, raw, headers):
+    h = {"API-Key": s.admin_key}
+    h.update(headers)
+    st, _, body = s.request("POST", "/v1/events", raw, h)
+    try:
+        return st, json.loads(body)
+    except ValueError:
+        return st, body
+
+
+def events_code(body):
+    return (((body or {}).get("errors") or [{}])[0].get("extensions") or {}).get("code") if isinstance(body, dict) \
+        else None
+
+
+def check_gzip(s):
+    recs = [msk(f"gz-{i}") for i in range(50)]
+    raw = json.dumps(recs).encode()
+    gz = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    st, body = post_events(s, gzip.compress(raw), gz)
+    tap.ok(st == 202 and body.get("accepted") == 50, "gzip JSON body: 202, all accepted", detail=(st, body))
+    nd = "\n".join(json.dumps(r) for r in recs[:10]).encode()
+    st, body = post_events(s, gzip.compress(nd[:200]) + gzip.compress(nd[200:]),
+                           {"Content-Type": "application/x-ndjson", "Content-Encoding": "x-gzip"})
+    tap.ok(st == 202 and body.get("accepted") == 10, "gzip NDJSON in two gzip members (x-gzip): 202",
+           detail=(st, body))
+    # 64 MiB of spaces (valid JSON padding) compress to ~64 KiB: the limit is on what it inflates to.
+    bomb = gzip.compress(b"[" + b" " * (64 << 20) + b"]", compresslevel=9)
+    t0 = time.time()
+    st, body = post_events(s, bomb, gz)
+    tap.ok(st == 413 and events_code(body) == "PAYLOAD_TOO_LARGE" and "inflates to more than" in
+           json.dumps(body) and len(bomb) < (1 << 20), f"a zip bomb ({len(bomb)} bytes -> 64 MiB): 413, "
+           f"stopped at --max-body-bytes ({time.time() - t0:.2f} s)", detail=(st, body))
+    limit = 1 << 20  # the default --max-body-bytes
+    exact = b"[" + b" " * (limit - 2) + b"]"
+    st, body = post_events(s, gzip.compress(exact), gz)
+    tap.ok(st == 202 and body.get("accepted") == 0, "a gzip body inflating to exactly --max-body-bytes: 202",
+           detail=(st, body))
+    st, body = post_events(s, gzip.compress(exact + b" "), gz)
+    tap.eq(st, 413, "one byte more: 413")
+    st, body = post_events(s, gzip.compress(raw)[:-20], gz)
+    tap.ok(st == 400 and events_code(body) == "BAD_REQUEST" and "gzip" in json.dumps(body),
+           "a truncated gzip body: 400 naming gzip", detail=(st, body))
+    st, body = post_events(s, raw, gz)
+    tap.ok(st == 400 and "gzip" in json.dumps(body), "a body that is not gzip at all: 400", detail=(st, body))
+    st, body = post_events(s, raw, {"Content-Type": "application/json"})
+    tap.ok(st == 202, "an uncompressed body still works", detail=(st, body))
+    for name, headers, lists in (
+            ("Content-Type text/plain", {"Content-Type": "text/plain"}, "application/x-ndjson"),
+            ("Content-Type application/x-www-form-urlencoded",
+             {"Content-Type": "application/x-www-form-urlencoded"}, "application/json"),
+            ("Content-Encoding br", {"Content-Type": "application/json", "Content-Encoding": "br"}, "gzip"),
+            ("Content-Encoding deflate", {"Content-Type": "application/json", "Content-Encoding": "deflate"},
+             "gzip")):
+        st, body = post_events(s, raw, headers)
+        tap.ok(st == 415 and events_code(body) == "UNSUPPORTED_MEDIA_TYPE" and lists in json.dumps(body),
+               f"{name}: 415 listing what is read", detail=(st, body))
+    st, body = post_events(s, raw, {"Content-Type": "application/json; charset=utf-8"})
+    tap.eq(st, 202, "application/json with a charset parameter: 202")
+
+
 def main():
     os.umask(0o022)
     with Server() as s:
@@ -273,6 +337,7 @@ def main():
         check_subscription(s)
         check_request_log(s)
         check_process_metrics(s)
+        check_gzip(s)
     check_durability()
     check_request_log_off()
     check_disk_full()
