@@ -15,7 +15,7 @@ top=$PWD
 mode=${1:-run}
 
 DEB_PACKAGES=(build-essential autoconf automake libtool pkg-config
-  libmicrohttpd-dev libjansson-dev libsqlite3-dev libcurl4-openssl-dev libcmocka-dev
+  libmicrohttpd-dev libjansson-dev libsqlite3-dev libcurl4-openssl-dev libcmocka-dev zlib1g-dev
   sqlite3 curl jq ca-certificates python3 python3-graphql-core nodejs npm chromium
   clang libclang-rt-14-dev)
 

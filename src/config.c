@@ -42,9 +42,13 @@ static const opt_def opts[] = {
     {"data-dir", "ENTITYD_DATA_DIR", OPT_STR, OFF(data_dir), "./data", "./data", 0, 0,
      "directory for the database and admin.key (created if missing)"},
     {"db", "ENTITYD_DB", OPT_STR, OFF(db_path), NULL, "<data-dir>/entityd.db", 0, 0, "SQLite database file"},
+    {"durability", "ENTITYD_DURABILITY", OPT_STR, OFF(durability), "normal", "normal", 0, 0,
+     "full: every acknowledged write is fsynced (survives power loss, slower); normal: may lose the last ones"},
     {"web-root", "ENTITYD_WEB_ROOT", OPT_STR, OFF(web_root), NULL, ENTITYD_PKGDATADIR "/web if present, else ./web", 0,
      0, "directory holding index.html and node_modules/ for /graphiql"},
     {"log-level", "ENTITYD_LOG_LEVEL", OPT_STR, OFF(log_level), "info", "info", 0, 0, "debug, info, warn or error"},
+    {"request-log", "ENTITYD_REQUEST_LOG", OPT_STR, OFF(request_log), "on", "on", 0, 0,
+     "on: one info line per request (method, path, status, bytes, ms, key prefix, operation); off: none"},
     {"threads", "ENTITYD_THREADS", OPT_INT, OFF(threads), NULL, "number of CPUs", 1, 1024,
      "HTTP worker threads (libmicrohttpd thread pool)"},
     {"cors-origins", "ENTITYD_CORS_ORIGINS", OPT_STR, OFF(cors_origins), "", "\"\" (none)", 0, 0,
@@ -275,6 +279,14 @@ static int apply_computed_defaults(config_t *c) {
 static int check_config(const config_t *c) {
     if (log_parse_level(c->log_level) < 0) {
         fprintf(stderr, "entityd: --log-level: expected debug, info, warn or error, got '%s'\n", c->log_level);
+        return -1;
+    }
+    if (strcmp(c->request_log, "on") != 0 && strcmp(c->request_log, "off") != 0) {
+        fprintf(stderr, "entityd: --request-log: expected on or off, got '%s'\n", c->request_log);
+        return -1;
+    }
+    if (strcmp(c->durability, "full") != 0 && strcmp(c->durability, "normal") != 0) {
+        fprintf(stderr, "entityd: --durability: expected full or normal, got '%s'\n", c->durability);
         return -1;
     }
     if (!*c->listen) {

@@ -17,6 +17,8 @@ typedef struct {
     char *log_level;    /* --log-level ENTITYD_LOG_LEVEL, default "info" */
     int threads;        /* --threads ENTITYD_THREADS, default: number of CPUs */
     char *cors_origins; /* --cors-origins ENTITYD_CORS_ORIGINS, comma list or "*", default "" (none) */
+    char *request_log;  /* --request-log ENTITYD_REQUEST_LOG, "on" (default) or "off": one info line per request */
+    char *durability;   /* --durability ENTITYD_DURABILITY, "full" or "normal" (default): SQLite synchronous */
 
     /* limits */
     size_t max_body_bytes;     /* --max-body-bytes, default 1 MiB */

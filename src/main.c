@@ -169,6 +169,13 @@ static int prepare_store(const config_t *cfg) {
         fprintf(stderr, "entityd: database migration failed: %s\n", err);
         rc = -1;
     }
+    /* What is in force, read back from SQLite (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA). */
+    sqlite3_stmt *q = NULL;
+    if (rc == 0 && sqlite3_prepare_v2(store_db(st), "PRAGMA synchronous", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        log_info("database ready", "path=\"%s\" durability=%s synchronous=%d", cfg->db_path, cfg->durability,
+                 sqlite3_column_int(q, 0));
+    sqlite3_finalize(q);
     store_close(st);
     return rc;
 }
@@ -239,6 +246,7 @@ static int run_server(config_t *cfg) {
 
 /* The server proper, once the data directory is this process's. */
 static int run_locked(config_t *cfg, const sigset_t *stop) {
+    store_set_durability(strcmp(cfg->durability, "full") == 0);
     if (prepare_store(cfg) != 0) return 1;
     if (app_nmodules > APP_MAX_MODULES) {
         fprintf(stderr, "entityd: too many modules (%zu > %d)\n", app_nmodules, APP_MAX_MODULES);

@@ -160,11 +160,34 @@ static bool null_or_object(const json_t *v) {
  * 1e19 as 10000000000000000000, which jansson refuses as "too big integer": such a document is decoded again
  * with every integer as a double, as JSON.parse reads it, so that a Float gets its value and an Int variable
  * gets the usual "non 32-bit" coercion error instead of a 400 saying the body is not JSON. */
-static json_t *load_json(const char *text, size_t len, json_error_t *err) {
-    json_t *j = json_loadb(text, len, JSON_DECODE_ANY, err);
+static json_t *load_json_flags(const char *text, size_t len, size_t flags, json_error_t *err) {
+    json_t *j = json_loadb(text, len, JSON_DECODE_ANY | flags, err);
     if (!j && json_error_code(err) == json_error_numeric_overflow)
-        j = json_loadb(text, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, err);
+        j = json_loadb(text, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | flags, err);
     return j;
+}
+
+static json_t *load_json(const char *text, size_t len, json_error_t *err) {
+    return load_json_flags(text, len, 0, err);
+}
+
+/* Whether a JSON value holds a string with a NUL character (JSON_ALLOW_NUL lets one through; jansson
+ * keeps the length). Object keys never do: jansson refuses \u0000 in a key even then. */
+static bool json_has_nul(const json_t *v) {
+    if (json_is_string(v)) return memchr(json_string_value(v), '\0', json_string_length(v)) != NULL;
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if (json_has_nul(json_array_get(v, i))) return true;
+        return false;
+    }
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach((json_t *)v, k, x) {
+            if (json_has_nul(x)) return true;
+        }
+    }
+    return false;
 }
 
 /* jansson's message for a decoding error, except where it names jansson's own flags: a \u0000 in a
@@ -187,7 +210,10 @@ static int params_from_body(const http_request *rq, const char *ctype, gql_param
         return -1;
     }
     json_error_t jerr;
-    gp->root = load_json(rq->body, rq->body_len, &jerr);
+    /* A \u0000 in a string is valid JSON (issue 11 item 9): the body is accepted, and in "query" the
+     * GraphQL lexer decides (a syntax error with its location). The other parameters become C strings
+     * further on, so a NUL there is refused by name rather than silently cutting the string. */
+    gp->root = load_json_flags(rq->body, rq->body_len, JSON_ALLOW_NUL, &jerr);
     if (!gp->root) {
         http_set_error(resp, 400, ctype, "BAD_REQUEST", "the request body is not valid JSON: %s (line %d, column %d)",
                        json_error_text(&jerr), jerr.line, jerr.column);
@@ -209,6 +235,14 @@ static int params_from_body(const http_request *rq, const char *ctype, gql_param
     }
     gp->query = json_string_value(q);
     gp->query_len = json_string_length(q);
+    static const char *const c_string_params[] = {"operationName", "variables", "extensions"};
+    for (size_t i = 0; i < sizeof c_string_params / sizeof *c_string_params; i++) {
+        if (json_has_nul(json_object_get(gp->root, c_string_params[i]))) {
+            http_set_error(resp, 400, ctype, "BAD_REQUEST",
+                           "the \"%s\" parameter must not contain \\u0000 (NUL) in a string", c_string_params[i]);
+            return -1;
+        }
+    }
     json_t *op = json_object_get(gp->root, "operationName");
     if (op && !json_is_null(op) && !json_is_string(op)) {
         http_set_error(resp, 400, ctype, "BAD_REQUEST", "the \"operationName\" parameter must be a string or null");
@@ -359,6 +393,8 @@ void http_graphql(const http_request *rq, http_response *resp) {
         return;
     }
 
+    if (gp.operation_name)
+        http_log_field(resp->operation, sizeof resp->operation, gp.operation_name, strlen(gp.operation_name));
     arena_t *arena = arena_new();
     ctx.arena = arena;
     gql_request greq = {.query = gp.query,

@@ -43,6 +43,9 @@ typedef struct {
     const principal_t *principal;
 } http_request;
 
+/* Longest client-given string written to a request log line (path, operation name). */
+#define HTTP_LOG_FIELD_MAX 128
+
 /* The response a handler fills. Either body (malloc'ed, owned by the response) or fd. */
 typedef struct {
     int status;
@@ -58,7 +61,14 @@ typedef struct {
     /* CORS preflight answers (set by http_cors_preflight) */
     bool preflight;
     bool close; /* "Connection: close": the request's framing cannot be trusted, or its body was not read */
+    /* The request log's operation name (the GraphQL operationName parameter), cut to fit; "" when none. */
+    char operation[HTTP_LOG_FIELD_MAX + 1];
 } http_response;
+
+/* Copies a client-given string into a request-log field of cap bytes (with its NUL): at most
+ * HTTP_LOG_FIELD_MAX characters, a '"', '\\' or control byte becomes '?', so a log line cannot be
+ * forged through it. */
+void http_log_field(char *dst, size_t cap, const char *src, size_t len);
 
 /* Header lookup (case-insensitive name); NULL when absent. */
 const char *http_header(const http_request *rq, const char *name);

@@ -32,8 +32,13 @@ struct http_server {
     app_t *app;
     http_edge *edge;
     size_t linger_bytes; /* most bytes of a refused body read and discarded */
+    bool request_log;    /* --request-log on: one info line per request */
     atomic_int inflight; /* requests between their first callback and their completion */
 };
+
+/* Characters of the API-Key header written to the request log: "ek_" and 7 of its 43 random ones,
+ * the display prefix ApiKey.prefix shows (auth_internal.h AUTH_KEY_DISPLAY_LEN); never the key. */
+#define KEY_LOG_PREFIX 10
 
 /* Per-request state, from the first access-handler call to the completion callback. */
 typedef struct {
@@ -48,6 +53,12 @@ typedef struct {
     int status;
     const char *route;
     const char *method; /* metrics label (static) */
+    /* the request log line (issue 11 item 13), copied while libmicrohttpd's request memory lives */
+    size_t bytes;                         /* response body bytes */
+    char log_method[17];                  /* as sent, cut and sanitized */
+    char path[HTTP_LOG_FIELD_MAX + 1];    /* without the query string (which may hold a GraphQL document) */
+    char key[KEY_LOG_PREFIX + 1];         /* the API-Key's display prefix, "" when none */
+    char operation[HTTP_LOG_FIELD_MAX + 1];
 } req_state;
 
 static double elapsed_since(const struct timespec *t0) {
@@ -103,6 +114,15 @@ void http_set_error(http_response *r, int status, const char *content_type, cons
                             "code=\"UNAUTHENTICATED\"", 1);
 }
 
+void http_log_field(char *dst, size_t cap, const char *src, size_t len) {
+    size_t n = 0;
+    for (size_t i = 0; src && i < len && n + 1 < cap && n < HTTP_LOG_FIELD_MAX; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[n++] = c < 0x20 || c == 0x7f || c == '"' || c == '\\' ? '?' : (char)c;
+    }
+    if (cap) dst[n] = '\0';
+}
+
 /* A bounded set of method labels, so a client cannot create metric series at will. */
 static const char *method_label(const char *m) {
     static const char *const known[] = {"GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"};
@@ -139,6 +159,8 @@ static enum MHD_Result send_response(const http_request *rq, http_response *r) {
 /* Queues resp as the answer of the request in st, with its metrics labels. */
 static enum MHD_Result respond(req_state *st, const http_request *rq, http_response *resp) {
     st->status = resp->status;
+    st->bytes = resp->fd >= 0 ? resp->fd_size : resp->body_len;
+    memcpy(st->operation, resp->operation, sizeof st->operation);
     st->route = resp->route ? resp->route : "other";
     st->responded = true;
     enum MHD_Result ret = send_response(rq, resp);
@@ -240,6 +262,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         clock_gettime(CLOCK_MONOTONIC, &st->start);
         st->route = "other";
         st->method = method_label(method); /* static: outlives libmicrohttpd's request memory */
+        if (srv->request_log) {
+            http_log_field(st->log_method, sizeof st->log_method, method, strlen(method));
+            http_log_field(st->path, sizeof st->path, url, strlen(url));
+            const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "API-Key");
+            if (key) http_log_field(st->key, sizeof st->key, key, strnlen(key, KEY_LOG_PREFIX));
+        }
         *con_cls = st;
         atomic_fetch_add(&srv->inflight, 1);
         return on_headers(srv, st, &rq, version);
@@ -274,6 +302,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     req_state *st = *con_cls;
     (void)conn;
     if (!st) return;
+    if (st->responded && srv->request_log)
+        log_info("request", "method=%s path=\"%s\" status=%d bytes=%zu ms=%.1f key=%s operation=\"%s\"%s",
+                 st->log_method, st->path, st->status, st->bytes, elapsed_since(&st->start) * 1000.0,
+                 st->key[0] ? st->key : "-", st->operation,
+                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=true");
     if (st->responded) {
         char labels[160];
         snprintf(labels, sizeof labels, "route=\"%s\",method=\"%s\",status=\"%d\"", st->route, st->method, st->status);
@@ -342,6 +375,7 @@ http_server *http_server_start(app_t *app, char *err, size_t errlen) {
     }
     /* The most a refused body is drained (lingering close): at least 16 MiB, at least one whole body. */
     s->linger_bytes = cfg->max_body_bytes > 16u * 1024 * 1024 ? cfg->max_body_bytes : 16u * 1024 * 1024;
+    s->request_log = strcmp(cfg->request_log, "on") == 0;
     http_edge_opts eo = {.header_timeout = (unsigned)cfg->header_timeout,
                          .body_timeout = (unsigned)cfg->body_timeout,
                          .body_budget = cfg->max_inflight_body_bytes,

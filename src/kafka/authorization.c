@@ -67,6 +67,7 @@ void kafka_authz_report(const kafka_authz_denial *denial, int64_t record_account
     char labels[96];
     snprintf(labels, sizeof labels, "reason=\"%s\"", denial->reason);
     metrics_counter_add("entityd_ingest_rejected_total", "Ingested records rejected, by reason", labels, 1);
-    log_warn("unauthorized entity creation attempt", "reason=%s account=%" PRId64 " provider=%s index=%zu",
-             denial->reason, record_account, provider ? provider : "-", index);
+    /* one warn line per batch summarizes these (kafka_ingest); per record only at debug */
+    log_debug("unauthorized entity creation attempt", "reason=%s account=%" PRId64 " provider=%s index=%zu",
+              denial->reason, record_account, provider ? provider : "-", index);
 }

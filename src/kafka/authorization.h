@@ -1,6 +1,6 @@
 /* authorization.h -- per-record authorization of ingested Kafka events (seed 004, Security Model
  * and EntitySynthesisEngine.validateAuthorization). A record that fails is rejected with a reason,
- * logged as a warning and counted in entityd_ingest_rejected_total{reason=...}; never fatal. */
+ * logged at debug (the ingest writes one summarizing warning per batch) and counted in entityd_ingest_rejected_total{reason=...}; never fatal. */
 #ifndef ENTITYD_KAFKA_AUTHORIZATION_H
 #define ENTITYD_KAFKA_AUTHORIZATION_H
 
@@ -28,7 +28,8 @@ auth_level_t kafka_provider_min_level(const char *provider);
 int kafka_authorize(arena_t *a, const principal_t *p, int64_t record_account, const account_t *acc,
                     const char *provider, const char *agent_id, kafka_authz_denial *denial);
 
-/* Counts and logs a rejected record (warning log line, entityd_ingest_rejected_total{reason}). */
+/* Counts a rejected record (entityd_ingest_rejected_total{reason}) and logs it at debug; the caller
+ * writes one warning per batch. */
 void kafka_authz_report(const kafka_authz_denial *denial, int64_t record_account, const char *provider, size_t index);
 
 #endif

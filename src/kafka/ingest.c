@@ -71,6 +71,14 @@ typedef struct {
     strmap_t accounts; /* "id" -> account_t *, or &kafka_no_account */
     char *err;         /* the caller's message buffer (kafka_ingest) */
     size_t errlen;
+    /* Unauthorized records, summarized in one warn line per batch (issue 11 item 9): how many, and
+     * the first one's details. */
+    size_t denied;
+    const char *denied_reason;
+    const char *denied_provider;
+    int64_t denied_account;
+    size_t denied_index;
+    bool disk_full; /* the write failed because the disk is full (SQLITE_FULL) */
 } kafka_batch;
 
 static account_t kafka_no_account;
@@ -375,6 +383,12 @@ static int kafka_batch_add(kafka_batch *b, size_t index, json_t *rec) {
     if (kafka_authorize(b->ctx->arena, &b->ctx->principal, r->account_id, acc, r->provider, r->agent_id, &denial) !=
         0) {
         kafka_authz_report(&denial, r->account_id, r->provider, index);
+        if (b->denied++ == 0) {
+            b->denied_reason = denial.reason;
+            b->denied_provider = r->provider;
+            b->denied_account = r->account_id;
+            b->denied_index = index;
+        }
         kafka_batch_reject(b, index, denial.reason, denial.message);
         return 0;
     }
@@ -575,9 +589,13 @@ static int kafka_write_tenants(kafka_batch *b) {
 static int kafka_write_batch(kafka_batch *b) {
     if (b->accepted.count == 0) return 0;
     store_t *s = b->ctx->store;
-    if (store_begin(s) != 0) return -1;
+    if (store_begin(s) != 0) {
+        b->disk_full = store_last_was_full(s);
+        return -1;
+    }
     if (kafka_write_tenants(b) != 0) {
         log_error("ingest tenant write failed", "error=\"%s\"", sqlite3_errmsg(store_db(s)));
+        b->disk_full = store_check_full(s);
         store_rollback(s);
         return -1;
     }
@@ -585,12 +603,14 @@ static int kafka_write_batch(kafka_batch *b) {
         if (kafka_write_record(b->ctx, b->accepted.items[i]) != 0) {
             log_error("ingest write failed", "index=%zu error=\"%s\"", ((kafka_record *)b->accepted.items[i])->index,
                       sqlite3_errmsg(store_db(s)));
+            b->disk_full = store_check_full(s);
             store_rollback(s);
             return -1;
         }
     }
     if (store_commit(s) != 0) {
         log_error("ingest commit failed", "error=\"%s\"", sqlite3_errmsg(store_db(s)));
+        b->disk_full = store_last_was_full(s);
         store_rollback(s);
         return -1;
     }
@@ -718,8 +738,14 @@ kafka_ingest_code kafka_ingest(request_ctx *ctx, const char *body, size_t len, k
     kafka_ingest_code rc = format == KAFKA_BODY_NDJSON ? kafka_parse_ndjson(&b, body ? body : "", len)
                                                        : kafka_parse_json(&b, body ? body : "", len);
     if (rc != KAFKA_INGEST_OK) return rc;
+    if (b.denied)
+        log_warn("unauthorized entity creation attempt",
+                 "records=%zu first_reason=%s first_account=%" PRId64 " first_provider=%s first_index=%zu", b.denied,
+                 b.denied_reason, b.denied_account, b.denied_provider ? b.denied_provider : "-", b.denied_index);
     if (kafka_write_batch(&b) != 0)
-        return kafka_fail(&b, KAFKA_INGEST_STORE_ERROR, "storage error: the batch was not stored, retry it");
+        return b.disk_full ? kafka_fail(&b, KAFKA_INGEST_DISK_FULL,
+                                        "disk full: the batch was not stored; retry it once disk space is freed")
+                           : kafka_fail(&b, KAFKA_INGEST_STORE_ERROR, "storage error: the batch was not stored, retry it");
 
     size_t accepted = b.accepted.count;
     size_t rejected = b.rejected.count;

@@ -24,7 +24,8 @@ typedef enum {
     KAFKA_INGEST_UNAUTHENTICATED, /* no valid key */
     KAFKA_INGEST_BAD_BODY,        /* not a JSON array/object or NDJSON, or empty */
     KAFKA_INGEST_TOO_LARGE,       /* more records or bytes than the limits */
-    KAFKA_INGEST_STORE_ERROR      /* nothing stored; the client may retry the batch */
+    KAFKA_INGEST_STORE_ERROR,     /* nothing stored; the client may retry the batch */
+    KAFKA_INGEST_DISK_FULL        /* nothing stored: the disk is full (SQLITE_FULL); retry once space is freed */
 } kafka_ingest_code;
 
 typedef enum { KAFKA_BODY_JSON, KAFKA_BODY_NDJSON } kafka_body_format;

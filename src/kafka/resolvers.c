@@ -8,10 +8,12 @@
 
 #include "auth/auth.h"
 #include "context.h"
+#include "kafka/identity.h"
 #include "kafka/kafka.h"
 #include "kafka/lifecycle.h"
 #include "kafka/query.h"
 #include "kafka/synthetic.h"
+#include "util/base64.h"
 #include "util/datetime.h"
 #include "util/log.h"
 
@@ -175,6 +177,28 @@ static bool first_given(const gql_resolve_info *info) {
     return false;
 }
 
+/* Whether a decoded cursor names an entity GUID of this account, as the server writes them
+ * (identity.h): "{accountId}|INFRA|{KafkaEntityType}|{padded standard base64}". kafka_cursor_decode
+ * only checks the envelope, so base64url("v1:anything") would otherwise pass for a cursor
+ * (issue 11 item 9: a forged cursor is BAD_USER_INPUT, as docs/querying.md says). */
+static bool cursor_guid_ok(arena_t *a, const char *guid, int64_t account_id) {
+    char want[32];
+    int n = snprintf(want, sizeof want, "%lld|INFRA|", (long long)account_id);
+    if (n < 0 || (size_t)n >= sizeof want || strncmp(guid, want, (size_t)n) != 0) return false;
+    const char *type = guid + n;
+    const char *bar = strchr(type, '|');
+    if (!bar || bar == type || (size_t)(bar - type) > 64) return false;
+    char tname[65];
+    memcpy(tname, type, (size_t)(bar - type));
+    tname[bar - type] = '\0';
+    if (kafka_type_kind(tname) == KAFKA_KIND_UNKNOWN) return false;
+    const char *id = bar + 1;
+    size_t idlen = strlen(id);
+    if (idlen == 0 || idlen % 4 != 0) return false;
+    unsigned char *scratch = arena_alloc(a, idlen / 4 * 3 + 4);
+    return b64_decode(id, idlen, B64_STD, scratch) > 0;
+}
+
 static int ns_entities(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
     request_ctx *ctx = ctx_of(info);
     const kafka_ns *ns = parent->obj.ptr;
@@ -195,7 +219,8 @@ static int ns_entities(gql_resolve_info *info, const gql_val *parent, const gql_
                                   (long long)first);
     const char *after = NULL, *after_guid = NULL;
     if (string_of(info->arena, gql_map_get(args, "after"), &after) ||
-        (after && kafka_cursor_decode(info->arena, after, &after_guid) < 0))
+        (after && (kafka_cursor_decode(info->arena, after, &after_guid) < 0 ||
+                   !cursor_guid_ok(info->arena, after_guid, c->account_id))))
         return gql_resolver_error(info, GQL_CODE_BAD_USER_INPUT, "after is not a cursor returned by this API");
 
     char err[256] = "";

@@ -2,21 +2,38 @@
  * short write transactions) with its pragmas and a cache of prepared statements.
  *
  * A store_t is owned by one thread at a time; the statement cache is not locked. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/strmap.h"
 
 struct store {
     sqlite3 *db;
     arena_t *arena; /* owns the cache's key copies and map storage */
     strmap_t stmts; /* SQL text -> sqlite3_stmt* */
+    bool last_full; /* the last failed write of this connection found the disk full */
+    const char *path; /* as opened (in arena) */
 };
+
+/* Free space /readyz wants on the database's file system, besides a write that succeeds, before it
+ * reports ready again after a full disk: one small write fitting in the last few KiB says little. */
+#define STORE_READY_MIN_FREE (1024.0 * 1024.0)
+
+/* Set while writes fail because the disk is full (issue 11 item 7): /readyz reports it. Cleared by
+ * the next commit that succeeds, on any connection. */
+static atomic_bool store_full;
 
 /* Runs a pragma statement and, when want is not NULL, checks that its first column reads `want`
  * (case-insensitive): "PRAGMA journal_mode=WAL" answers the mode actually in force. */
@@ -45,11 +62,31 @@ static int store_pragma(sqlite3 *db, const char *sql, const char *want, char *er
     return 0;
 }
 
+/* --durability: synchronous=FULL (true) or NORMAL (false) for every connection opened after. */
+static atomic_bool store_sync_full;
+
+void store_set_durability(bool full) {
+    atomic_store(&store_sync_full, full);
+}
+
+/* A database file that does not exist yet is created here, mode 0600 (it holds API key hashes and
+ * every tenant's data), before SQLite would create it 0644; SQLite gives its -wal and -shm files the
+ * database file's mode. An existing file keeps the mode its operator gave it. */
+static int store_create_private(const char *path, char *err, size_t errlen) {
+    if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0) return 0;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) return close(fd);
+    if (errno == EEXIST) return 0;
+    snprintf(err, errlen, "cannot create database %s: %s", path, strerror(errno));
+    return -1;
+}
+
 store_t *store_open(const char *path, char *err, size_t errlen) {
     if (!path || !*path) {
         snprintf(err, errlen, "no database path given");
         return NULL;
     }
+    if (store_create_private(path, err, errlen) != 0) return NULL;
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
@@ -65,7 +102,8 @@ store_t *store_open(const char *path, char *err, size_t errlen) {
     if (store_pragma(db, "PRAGMA journal_mode=WAL", memory ? "memory" : "wal", err, errlen) != 0 ||
         store_pragma(db, "PRAGMA foreign_keys=ON", NULL, err, errlen) != 0 ||
         store_pragma(db, "PRAGMA foreign_keys", "1", err, errlen) != 0 ||
-        store_pragma(db, "PRAGMA synchronous=NORMAL", NULL, err, errlen) != 0 ||
+        store_pragma(db, atomic_load(&store_sync_full) ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                     NULL, err, errlen) != 0 ||
         /* after a checkpoint restarts the WAL, truncate the file back to 64 MiB instead of keeping
          * the high-water mark of the largest burst on disk */
         store_pragma(db, "PRAGMA journal_size_limit=67108864", NULL, err, errlen) != 0) {
@@ -80,6 +118,7 @@ store_t *store_open(const char *path, char *err, size_t errlen) {
     }
     s->db = db;
     s->arena = arena_new();
+    s->path = arena_strdup(s->arena, path);
     strmap_init(&s->stmts, s->arena);
     return s;
 }
@@ -114,11 +153,82 @@ static int store_exec(store_t *s, const char *sql) {
 
 /* BEGIN IMMEDIATE takes the write lock up front, so a writer waits (busy timeout) at the start
  * instead of failing with SQLITE_BUSY halfway through when upgrading a read lock. */
+bool store_check_full(store_t *s) {
+    int rc = sqlite3_extended_errcode(s->db);
+    bool full = (rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC);
+    s->last_full = full;
+    if (full) {
+        if (!atomic_exchange(&store_full, true))
+            log_error("disk full: writes fail until space is freed", "error=\"%s\"", sqlite3_errmsg(s->db));
+        metrics_counter_add("entityd_store_disk_full_errors_total",
+                            "Write transactions that failed because the disk is full (SQLITE_FULL)", NULL, 1);
+    }
+    return full;
+}
+
+bool store_last_was_full(const store_t *s) {
+    return s->last_full;
+}
+
+bool store_disk_full(void) {
+    return atomic_load(&store_full);
+}
+
+/* Bytes available to entityd on the file system of the database file; -1 when unknown. */
+static double store_free_bytes(const store_t *s) {
+    if (!s->path || strcmp(s->path, ":memory:") == 0 || strncmp(s->path, "file:", 5) == 0) return -1;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", s->path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    struct statvfs v;
+    if (statvfs(dir, &v) != 0) return -1;
+    return (double)v.f_bavail * (double)v.f_frsize;
+}
+
+int store_probe_write(store_t *s) {
+    double avail = store_free_bytes(s);
+    if (avail >= 0 && avail < STORE_READY_MIN_FREE) {
+        s->last_full = true;
+        return -1;
+    }
+    /* Rewriting user_version with its own value is a real write transaction (page 1 goes to the WAL)
+     * that changes nothing; entityd does not use user_version otherwise. */
+    sqlite3_stmt *st = NULL;
+    int v = 0;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) return -1;
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", v);
+    if (store_begin(s) != 0) return -1;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        store_check_full(s);
+        store_rollback(s);
+        return -1;
+    }
+    return store_commit(s);
+}
+
 int store_begin(store_t *s) {
-    return store_exec(s, "BEGIN IMMEDIATE");
+    s->last_full = false;
+    if (store_exec(s, "BEGIN IMMEDIATE") == 0) return 0;
+    store_check_full(s);
+    return -1;
 }
 int store_commit(store_t *s) {
-    return store_exec(s, "COMMIT");
+    if (store_exec(s, "COMMIT") == 0) {
+        if (atomic_load(&store_full) && atomic_exchange(&store_full, false))
+            log_info("disk space is back: writes succeed again", "%s", "");
+        return 0;
+    }
+    store_check_full(s);
+    return -1;
 }
 
 int store_rollback(store_t *s) {

@@ -5,7 +5,9 @@
 // input: {"sdl": "...", "docs": [{"file", "query", "variables", "entityd": {"valid": bool,
 //          "messages": [...], "data": {...}|null, "executed": bool}}],
 //         "introspection": {...entityd's introspection data...}, "printed": "entityd gql print-schema"}
-// output: {"docs": [{"file", "valid", "messages", "shape": null|{"ok": bool, "expected": ..}}],
+// output: {"docs": [{"file", "valid", "messages", "requestError"?: [messages] (a valid document that
+//          graphql-js still answers without "data": a subscription with no subscription root),
+//          "shape": null|{"ok": bool, "expected": ..}}],
 //          "introspection": {"breaking": [...], "dangerous": [...], "printedEqual": bool, ...}}
 //
 // Shape check: graphql-js executes the same document against the same schema, with every field
@@ -17,7 +19,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const G = require(process.argv[2]);
-const { buildSchema, parse, validate, execute, buildClientSchema, findBreakingChanges,
+const { buildSchema, parse, validate, execute, subscribe, getOperationAST, buildClientSchema, findBreakingChanges,
   findDangerousChanges, printSchema, getIntrospectionQuery } = G;
 
 const input = JSON.parse(fs.readFileSync(0, 'utf8'));
@@ -44,7 +46,18 @@ for (const d of input.docs) {
   const errors = validate(schema, ast);
   r.valid = errors.length === 0;
   r.messages = errors.map((e) => e.message);
-  if (r.valid && d.entityd && d.entityd.executed && d.entityd.data != null) {
+  // A valid subscription runs through subscribe(): when it cannot create the source event stream
+  // (no subscription root), graphql-js answers a request error, an object without "data".
+  const op = r.valid ? getOperationAST(ast, null) : null;
+  if (op && op.operation === 'subscription') {
+    const sr = await subscribe({ schema, document: ast, rootValue: {}, variableValues: d.variables || {} });
+    if (sr && typeof sr[Symbol.asyncIterator] !== 'function' && !('data' in sr)) {
+      r.requestError = (sr.errors || []).map((e) => e.message);
+    } else if (sr && typeof sr.return === 'function') {
+      await sr.return();
+    }
+  }
+  if (r.valid && !r.requestError && d.entityd && d.entityd.executed && d.entityd.data != null) {
     const res = execute({
       schema, document: ast, rootValue: d.entityd.data, variableValues: d.variables || {},
       fieldResolver, typeResolver,

@@ -531,6 +531,13 @@ gql_exec_status gql_execute(const gql_exec_params *p, buf_t *out) {
     if (!root) {
         gql_errors_add(&c.errs, NULL, &c.op->loc, 1, NULL, "Schema is not configured to execute %s operation.",
                        op_name(c.op->operation));
+        /* A subscription is a request error, without "data" (the spec's CreateSourceEventStream, and
+         * graphql-js's subscribe()); a missing query or mutation root answers data: null, as
+         * graphql-js's execute() does. */
+        if (c.op->operation == GQL_OP_SUBSCRIPTION) {
+            gql_response_write(out, &c.errs, false, NULL);
+            return GQL_EXEC_REQUEST_ERROR;
+        }
         gql_response_write(out, &c.errs, true, NULL);
         return GQL_EXEC_OK;
     }
