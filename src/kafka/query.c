@@ -251,7 +251,7 @@ int kafka_query_entities(store_t *s, arena_t *a, int64_t account_id, const kafka
     if (!st) return -1;
 
     kafka_page *page = arena_alloc(a, sizeof *page);
-    page->items = arena_alloc(a, (size_t)limit * sizeof *page->items);
+    page->items = arena_alloc_uninit(a, (size_t)limit * sizeof *page->items); /* count entries used */
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (page->count == limit) {

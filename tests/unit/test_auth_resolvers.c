@@ -59,6 +59,8 @@ static int setup(void **state) {
 static int teardown(void **state) {
     fixture *f = *state;
     test_store_close(&f->ts);
+    arena_free(f->arena);
+    g_arena = NULL;
     return 0;
 }
 

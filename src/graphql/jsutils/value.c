@@ -52,8 +52,9 @@ gql_val gql_list(arena_t *a, size_t count) {
 gql_val gql_map(arena_t *a, size_t cap) {
     gql_val v = {.kind = GQL_V_MAP};
     if (cap) {
-        v.map.keys = arena_alloc(a, cap * sizeof(char *));
-        v.map.vals = arena_alloc(a, cap * sizeof(gql_val));
+        /* Only the first count entries are ever read. */
+        v.map.keys = arena_alloc_uninit(a, cap * sizeof(char *));
+        v.map.vals = arena_alloc_uninit(a, cap * sizeof(gql_val));
     }
     v.map.cap = cap;
     return v;
