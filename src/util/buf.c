@@ -76,12 +76,26 @@ void buf_printf(buf_t *b, const char *fmt, ...) {
     va_end(ap);
 }
 
+/* The ASCII bytes that go into a JSON string as they are (not '"', '\\', controls). */
+static inline int json_plain(unsigned char c) {
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 void buf_json_string(buf_t *b, const char *s, size_t len) {
     static const char hex[] = "0123456789abcdef";
     buf_reserve(b, len + 2);
     buf_putc(b, '"');
     size_t i = 0;
     while (i < len) {
+        /* A run of bytes that need no escaping: one append for the whole run. */
+        size_t run = i;
+        while (run < len && json_plain((unsigned char)s[run]))
+            run++;
+        if (run > i) {
+            buf_append(b, s + i, run - i);
+            i = run;
+            if (i == len) break;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
             switch (c) {
@@ -106,13 +120,10 @@ void buf_json_string(buf_t *b, const char *s, size_t len) {
             case '\f':
                 buf_append(b, "\\f", 2);
                 break;
-            default:
-                if (c < 0x20) {
-                    char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                    buf_append(b, e, 6);
-                } else {
-                    buf_putc(b, (char)c);
-                }
+            default: {
+                char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                buf_append(b, e, 6);
+            }
             }
             i++;
             continue;
