@@ -180,10 +180,15 @@ static void qb_where(qbuild *q, int64_t account_id, const kafka_filter *f, int64
     }
 }
 
+/* The statement comes from the connection's cache (store_stmt, keyed by the SQL text): the text
+ * depends only on which filters are present (list filters are one json_each(?) each, whatever their
+ * length), so the number of shapes is bounded by the filter combinations, not by the values.
+ * Text is bound SQLITE_STATIC from the caller's arena: qb_done() resets the statement and clears
+ * the bindings before that arena goes away. */
 static sqlite3_stmt *qb_prepare(store_t *s, qbuild *q, char *err, size_t errlen) {
     sqlite3 *db = store_db(s);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, buf_cstr(&q->sql), -1, &st, NULL) != SQLITE_OK) {
+    sqlite3_stmt *st = store_stmt(s, buf_cstr(&q->sql));
+    if (!st) {
         set_err(err, errlen, "prepare entity query", db);
         return NULL;
     }
@@ -192,11 +197,18 @@ static sqlite3_stmt *qb_prepare(store_t *s, qbuild *q, char *err, size_t errlen)
                                     : sqlite3_bind_text(st, i + 1, q->binds[i].s, -1, SQLITE_STATIC);
         if (rc != SQLITE_OK) {
             set_err(err, errlen, "bind entity query", db);
-            sqlite3_finalize(st);
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
             return NULL;
         }
     }
     return st;
+}
+
+/* Done with a cached statement from qb_prepare: ends its read and drops the arena pointers. */
+static void qb_done(sqlite3_stmt *st) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
 }
 
 static kafka_entity *read_entity(arena_t *a, sqlite3_stmt *st) {
@@ -251,7 +263,7 @@ int kafka_query_entities(store_t *s, arena_t *a, int64_t account_id, const kafka
     if (!st) return -1;
 
     kafka_page *page = arena_alloc(a, sizeof *page);
-    page->items = arena_alloc(a, (size_t)limit * sizeof *page->items);
+    page->items = arena_alloc_uninit(a, (size_t)limit * sizeof *page->items); /* count entries used */
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (page->count == limit) {
@@ -264,10 +276,10 @@ int kafka_query_entities(store_t *s, arena_t *a, int64_t account_id, const kafka
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         set_err(err, errlen, "entity query", store_db(s));
-        sqlite3_finalize(st);
+        qb_done(st);
         return -1;
     }
-    sqlite3_finalize(st);
+    qb_done(st);
     *out = page;
     return 0;
 }
@@ -288,7 +300,7 @@ int kafka_count_entities(store_t *s, int64_t account_id, const kafka_filter *f, 
         } else {
             set_err(err, errlen, "count entities", store_db(s));
         }
-        sqlite3_finalize(st);
+        qb_done(st);
     }
     arena_free(tmp);
     return ret;

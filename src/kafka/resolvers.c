@@ -360,16 +360,27 @@ static int entity_field(gql_resolve_info *info, const gql_val *parent, const gql
     case KF_EXPIRES_AT: *out = e->has_expires_at ? datetime_val(a, e->expires_at) : gql_null(); break;
     case KF_ALERT_SEVERITY: *out = gql_enum(e->alert_severity ? e->alert_severity : "NOT_ALERTING"); break;
     case KF_METADATA: *out = gql_raw_json(e->metadata); break;
-    case KF_METRICS: {
-        gql_val m = gql_map(a, 4);
-        gql_map_set(a, &m, "throughputIn", opt_float(e->has_throughput_in, e->throughput_in));
-        gql_map_set(a, &m, "throughputOut", opt_float(e->has_throughput_out, e->throughput_out));
-        gql_map_set(a, &m, "consumerLag", opt_float(e->has_consumer_lag, e->consumer_lag));
-        gql_map_set(a, &m, "updatedAt", e->has_metrics_updated_at ? datetime_val(a, e->metrics_updated_at) : gql_null());
-        *out = m;
-        break;
-    }
+    /* The entity itself is the KafkaMetrics value: metrics_field computes only what is selected. */
+    case KF_METRICS: *out = gql_object((void *)e, NULL); break;
     default: return internal_error(info, "entity field", info->field->name);
+    }
+    return 0;
+}
+
+/* KafkaMetrics fields, read from the entity (KafkaEntity.metrics returns the entity). */
+enum kafka_metrics_field { KM_THROUGHPUT_IN = 1, KM_THROUGHPUT_OUT, KM_CONSUMER_LAG, KM_UPDATED_AT };
+
+static int metrics_field(gql_resolve_info *info, const gql_val *parent, const gql_val *args, gql_val *out) {
+    (void)args;
+    const kafka_entity *e = parent->obj.ptr;
+    switch ((enum kafka_metrics_field)(intptr_t)info->field->resolve_data) {
+    case KM_THROUGHPUT_IN: *out = opt_float(e->has_throughput_in, e->throughput_in); break;
+    case KM_THROUGHPUT_OUT: *out = opt_float(e->has_throughput_out, e->throughput_out); break;
+    case KM_CONSUMER_LAG: *out = opt_float(e->has_consumer_lag, e->consumer_lag); break;
+    case KM_UPDATED_AT:
+        *out = e->has_metrics_updated_at ? datetime_val(info->arena, e->metrics_updated_at) : gql_null();
+        break;
+    default: return internal_error(info, "metrics field", info->field->name);
     }
     return 0;
 }
@@ -406,6 +417,10 @@ const gql_binding kafka_bindings[] = {
     {"KafkaEntity.metadata", entity_field, KF(KF_METADATA)},
     {"KafkaEntity.metrics", entity_field, KF(KF_METRICS)},
     {"KafkaEntity.relationships", entity_relationships_field, NULL},
+    {"KafkaMetrics.throughputIn", metrics_field, KF(KM_THROUGHPUT_IN)},
+    {"KafkaMetrics.throughputOut", metrics_field, KF(KM_THROUGHPUT_OUT)},
+    {"KafkaMetrics.consumerLag", metrics_field, KF(KM_CONSUMER_LAG)},
+    {"KafkaMetrics.updatedAt", metrics_field, KF(KM_UPDATED_AT)},
     {"Mutation.createSyntheticKafkaEntity", kafka_create_synthetic, NULL},
     {"Mutation.deleteSyntheticKafkaEntity", kafka_delete_synthetic, NULL},
     /* Values built as maps by the resolvers above. */
@@ -413,10 +428,6 @@ const gql_binding kafka_bindings[] = {
     GQL_BIND_PROPERTY("Tenant.firstSeen"),
     GQL_BIND_PROPERTY("Tenant.lastSeen"),
     GQL_BIND_PROPERTY("Tenant.entityCount"),
-    GQL_BIND_PROPERTY("KafkaMetrics.throughputIn"),
-    GQL_BIND_PROPERTY("KafkaMetrics.throughputOut"),
-    GQL_BIND_PROPERTY("KafkaMetrics.consumerLag"),
-    GQL_BIND_PROPERTY("KafkaMetrics.updatedAt"),
     GQL_BIND_PROPERTY("EntityRelationship.source"),
     GQL_BIND_PROPERTY("EntityRelationship.target"),
     GQL_BIND_PROPERTY("EntityRelationship.type"),

@@ -47,7 +47,7 @@ void arena_free(arena_t *a) {
     free(a);
 }
 
-void *arena_alloc(arena_t *a, size_t size) {
+void *arena_alloc_uninit(arena_t *a, size_t size) {
     size_t need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     if (need < size) oom(); /* overflow */
     struct block *b = a->head;
@@ -72,18 +72,26 @@ void *arena_alloc(arena_t *a, size_t size) {
     void *p = (char *)b + header_size() + b->used;
     b->used += need;
     a->total += need;
+    return p;
+}
+
+void *arena_alloc(arena_t *a, size_t size) {
+    void *p = arena_alloc_uninit(a, size);
     memset(p, 0, size);
     return p;
 }
 
 void *arena_realloc(arena_t *a, void *old, size_t old_size, size_t new_size) {
-    void *p = arena_alloc(a, new_size);
-    if (old && old_size) memcpy(p, old, old_size < new_size ? old_size : new_size);
+    /* The copied prefix is not zeroed first; the grown tail still is (callers may rely on it). */
+    char *p = arena_alloc_uninit(a, new_size);
+    size_t keep = old ? (old_size < new_size ? old_size : new_size) : 0;
+    if (keep) memcpy(p, old, keep);
+    memset(p + keep, 0, new_size - keep);
     return p;
 }
 
 char *arena_strndup(arena_t *a, const char *s, size_t n) {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_alloc_uninit(a, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -99,7 +107,7 @@ char *arena_vprintf(arena_t *a, const char *fmt, va_list ap) {
     int n = vsnprintf(NULL, 0, fmt, cp);
     va_end(cp);
     if (n < 0) n = 0;
-    char *p = arena_alloc(a, (size_t)n + 1);
+    char *p = arena_alloc_uninit(a, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }

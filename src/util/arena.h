@@ -17,6 +17,8 @@ void arena_free(arena_t *a);
 /* Zeroed memory, aligned for any type. Aborts the process on OOM (like
  * malloc failure handling in Redis' zmalloc: there is no sane recovery). */
 void *arena_alloc(arena_t *a, size_t size);
+/* Like arena_alloc but not zeroed: only for callers that write every byte they later read. */
+void *arena_alloc_uninit(arena_t *a, size_t size);
 /* Grow a previous allocation (copying); old memory stays until arena_free. */
 void *arena_realloc(arena_t *a, void *old, size_t old_size, size_t new_size);
 char *arena_strdup(arena_t *a, const char *s);

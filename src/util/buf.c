@@ -76,12 +76,27 @@ void buf_printf(buf_t *b, const char *fmt, ...) {
     va_end(ap);
 }
 
-void buf_json_string(buf_t *b, const char *s, size_t len) {
+/* The ASCII bytes that go into a JSON string as they are (not '"', '\\', controls). */
+static inline int json_plain(unsigned char c) {
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* Long strings: one append per run of plain bytes, so the buffer grows with the output. */
+static void json_string_runs(buf_t *b, const char *s, size_t len) {
     static const char hex[] = "0123456789abcdef";
     buf_reserve(b, len + 2);
     buf_putc(b, '"');
     size_t i = 0;
     while (i < len) {
+        /* A run of bytes that need no escaping: one append for the whole run. */
+        size_t run = i;
+        while (run < len && json_plain((unsigned char)s[run]))
+            run++;
+        if (run > i) {
+            buf_append(b, s + i, run - i);
+            i = run;
+            if (i == len) break;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
             switch (c) {
@@ -106,13 +121,10 @@ void buf_json_string(buf_t *b, const char *s, size_t len) {
             case '\f':
                 buf_append(b, "\\f", 2);
                 break;
-            default:
-                if (c < 0x20) {
-                    char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                    buf_append(b, e, 6);
-                } else {
-                    buf_putc(b, (char)c);
-                }
+            default: {
+                char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                buf_append(b, e, 6);
+            }
             }
             i++;
             continue;
@@ -127,6 +139,72 @@ void buf_json_string(buf_t *b, const char *s, size_t len) {
         }
     }
     buf_putc(b, '"');
+}
+
+/* A JSON escape written at o; returns the bytes written (2 or 6). */
+static size_t json_escape(char *o, unsigned char c) {
+    static const char hex[] = "0123456789abcdef";
+    char e = 0;
+    switch (c) {
+    case '"': e = '"'; break;
+    case '\\': e = '\\'; break;
+    case '\n': e = 'n'; break;
+    case '\r': e = 'r'; break;
+    case '\t': e = 't'; break;
+    case '\b': e = 'b'; break;
+    case '\f': e = 'f'; break;
+    default: break;
+    }
+    o[0] = '\\';
+    if (e) {
+        o[1] = e;
+        return 2;
+    }
+    o[1] = 'u';
+    o[2] = '0';
+    o[3] = '0';
+    o[4] = hex[c >> 4];
+    o[5] = hex[c & 15];
+    return 6;
+}
+
+/* Up to this length the output is written in place after one reserve of the worst case (6 bytes
+ * per input byte, for \u00XX); longer strings take json_string_runs. */
+#define JSON_STRING_INPLACE_MAX 4096
+
+void buf_json_string(buf_t *b, const char *s, size_t len) {
+    if (len > JSON_STRING_INPLACE_MAX) {
+        json_string_runs(b, s, len);
+        return;
+    }
+    buf_reserve(b, 6 * len + 2);
+    char *o = b->data + b->len;
+    *o++ = '"';
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (json_plain(c)) {
+            *o++ = (char)c;
+            i++;
+        } else if (c < 0x80) {
+            o += json_escape(o, c);
+            i++;
+        } else {
+            size_t n = utf8_valid_prefix((const unsigned char *)s + i, len - i);
+            if (n == 0) {
+                memcpy(o, "\xEF\xBF\xBD", 3); /* U+FFFD */
+                o += 3;
+                i++;
+            } else {
+                memcpy(o, s + i, n);
+                o += n;
+                i += n;
+            }
+        }
+    }
+    *o++ = '"';
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
 }
 
 const char *buf_cstr(buf_t *b) {

@@ -60,6 +60,8 @@ static int teardown(void **state) {
     fixture *f = *state;
     arena_free(f->arena);
     test_store_close(&f->ts);
+    arena_free(f->arena);
+    g_arena = NULL;
     return 0;
 }
 

@@ -1,5 +1,6 @@
 /* test_util.c -- the shared helpers of src/util/: base64 (RFC 4648 §4/§5, padded and not), RFC 3339
- * instants (parse, format, Kusto ticks, bounds, leap seconds, offsets) and durations. */
+ * instants (parse, format, Kusto ticks, bounds, leap seconds, offsets), durations, and the JSON
+ * string writer (short strings in place, long ones run by run: the same bytes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include "util/base64.h"
+#include "util/buf.h"
 #include "util/datetime.h"
 #include "util/duration.h"
 
@@ -129,11 +131,45 @@ static void test_duration(void **state) {
     assert_string_equal(out, "0s");
 }
 
+static void test_json_string(void **state) {
+    (void)state;
+    /* Every escape, plain ASCII, DEL, a valid 2-byte sequence, an invalid byte, a truncated sequence. */
+    static const char piece[] = "ab\"c\\d\n\r\t\b\f\x01\x1f \x7f\xc3\xa9z\xff!\xe2\x82";
+    const size_t plen = sizeof piece - 1;
+    buf_t b = BUF_INIT;
+    buf_json_string(&b, piece, plen);
+    assert_string_equal(buf_cstr(&b),
+                        "\"ab\\\"c\\\\d\\n\\r\\t\\b\\f\\u0001\\u001f \x7f\xc3\xa9z\xef\xbf\xbd!\xef\xbf\xbd\xef\xbf\xbd\"");
+    /* The escaped piece without its quotes, repeated past the in-place limit, must equal the long path. */
+    size_t inner_len = b.len - 2;
+    char *inner = malloc(inner_len);
+    memcpy(inner, b.data + 1, inner_len);
+    enum { REPS = 400 };
+    char *big = malloc(plen * REPS);
+    for (int i = 0; i < REPS; i++)
+        memcpy(big + (size_t)i * plen, piece, plen);
+    buf_t want = BUF_INIT, got = BUF_INIT;
+    buf_putc(&want, '"');
+    for (int i = 0; i < REPS; i++)
+        buf_append(&want, inner, inner_len);
+    buf_putc(&want, '"');
+    buf_append(&got, "x", 1); /* appends after existing content */
+    buf_json_string(&got, big, plen * REPS);
+    assert_int_equal(got.len, want.len + 1);
+    assert_memory_equal(got.data + 1, want.data, want.len);
+    assert_int_equal(got.data[got.len], '\0');
+    free(inner);
+    free(big);
+    buf_free(&b);
+    buf_free(&want);
+    buf_free(&got);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base64_vectors), cmocka_unit_test(test_base64_rejects),
         cmocka_unit_test(test_datetime_parse), cmocka_unit_test(test_datetime_format),
-        cmocka_unit_test(test_duration),
+        cmocka_unit_test(test_duration), cmocka_unit_test(test_json_string),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

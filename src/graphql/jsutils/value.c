@@ -52,8 +52,9 @@ gql_val gql_list(arena_t *a, size_t count) {
 gql_val gql_map(arena_t *a, size_t cap) {
     gql_val v = {.kind = GQL_V_MAP};
     if (cap) {
-        v.map.keys = arena_alloc(a, cap * sizeof(char *));
-        v.map.vals = arena_alloc(a, cap * sizeof(gql_val));
+        /* Only the first count entries are ever read. */
+        v.map.keys = arena_alloc_uninit(a, cap * sizeof(char *));
+        v.map.vals = arena_alloc_uninit(a, cap * sizeof(gql_val));
     }
     v.map.cap = cap;
     return v;
@@ -143,7 +144,30 @@ gql_val gql_val_from_json(arena_t *a, const json_t *j) {
     }
 }
 
+/* Decimal digits of v into out (at least 21 bytes), NUL-terminated; returns the length. */
+static size_t fmt_i64(char *out, int64_t v) {
+    char tmp[24];
+    size_t n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t o = 0;
+    if (v < 0) out[o++] = '-';
+    while (n)
+        out[o++] = tmp[--n];
+    out[o] = '\0';
+    return o;
+}
+
 void gql_js_number(double d, char out[40]) {
+    /* Integers of magnitude below 2^53 print as their digits (Number::toString gives the integer
+     * itself below 1e21, and every such double is exactly an int64); NaN fails the comparison. */
+    if (d > -9007199254740992.0 && d < 9007199254740992.0 && (double)(int64_t)d == d) {
+        fmt_i64(out, (int64_t)d); /* -0 gives "0", as in JS */
+        return;
+    }
     if (isnan(d)) {
         strcpy(out, "NaN");
         return;
@@ -228,9 +252,11 @@ int gql_val_write_json(const gql_val *v, buf_t *out) {
     case GQL_V_BOOL:
         buf_puts(out, v->b ? "true" : "false");
         return 0;
-    case GQL_V_INT:
-        buf_printf(out, "%lld", (long long)v->i);
+    case GQL_V_INT: {
+        char num[24];
+        buf_append(out, num, fmt_i64(num, v->i));
         return 0;
+    }
     case GQL_V_FLOAT:
         gql_write_number(out, v->f);
         return 0;

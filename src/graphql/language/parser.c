@@ -718,8 +718,9 @@ gql_document *gql_parse(arena_t *a, const char *src, size_t len, const gql_parse
     if (too_large(errs, len, max_bytes)) return NULL;
 
     gql_document *doc = arena_alloc(a, sizeof *doc);
-    char *copy = arena_alloc(a, len + 1);
+    char *copy = arena_alloc_uninit(a, len + 1);
     if (len) memcpy(copy, src, len);
+    copy[len] = '\0';
     doc->source = copy;
     doc->source_len = len;
 
@@ -744,8 +745,9 @@ gql_document *gql_parse(arena_t *a, const char *src, size_t len, const gql_parse
 /* graphql-js parseValue(): one Value (variables allowed), then the end of the source. */
 gql_value *gql_parse_value(arena_t *a, const char *src, size_t len, gql_errors *errs) {
     if (too_large(errs, len, UINT32_MAX - 1)) return NULL;
-    char *copy = arena_alloc(a, len + 1);
+    char *copy = arena_alloc_uninit(a, len + 1);
     if (len) memcpy(copy, src, len);
+    copy[len] = '\0';
     parser *p = arena_alloc(a, sizeof *p);
     init_parser(p, a, copy, len, errs);
     if (setjmp(p->jb)) return NULL;
