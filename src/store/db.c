@@ -78,7 +78,7 @@ static int store_create_private(const char *path, char *err, size_t errlen) {
     int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) return close(fd);
     if (errno == EEXIST) return 0;
-    snprintf(err, errlen, "cannot create database %s: %s", path, strerror(errno));
+    snprintf(err, errlen, "cannot open database %s: cannot create it: %s", path, strerror(errno));
     return -1;
 }
 /* Process-wide SQLite settings, applied once before the library initializes: no global

@@ -58,7 +58,6 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     fixture *f = *state;
-    arena_free(f->arena);
     test_store_close(&f->ts);
     arena_free(f->arena);
     g_arena = NULL;

@@ -615,9 +615,11 @@ static void test_operations(void **state) {
     assert_string_equal(exec_ex("fragment F on Query { hello }", NULL, NULL, &st),
                         "{\"errors\":[{\"message\":\"Must provide an operation.\",\"extensions\":{\"code\":"
                         "\"BAD_USER_INPUT\"}}]}");
+    /* graphql-js subscribe(): a request error, no data entry (a mutation without a root still answers data: null). */
     assert_string_equal(exec_ex("subscription { hello }", NULL, NULL, &st),
                         "{\"errors\":[{\"message\":\"Schema is not configured to execute subscription operation.\","
-                        "\"locations\":[{\"line\":1,\"column\":1}]}],\"data\":null}");
+                        "\"locations\":[{\"line\":1,\"column\":1}]}]}");
+    assert_int_equal(st, GQL_EXEC_REQUEST_ERROR);
 }
 
 static void test_introspection(void **state) {
