@@ -53,11 +53,7 @@ int auth_account_ids(store_t *s, arena_t *a, int64_t **ids, size_t *n) {
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            *ids = arena_realloc(a, *ids, cap * sizeof **ids, ncap * sizeof **ids);
-            cap = ncap;
-        }
+        *ids = arena_grow(a, *ids, *n, &cap, sizeof **ids, 8);
         (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
     }
     sqlite3_reset(st);

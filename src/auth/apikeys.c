@@ -147,11 +147,7 @@ int auth_key_list(store_t *s, int64_t account_id, bool include_revoked, arena_t 
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            *out = arena_realloc(a, *out, cap * sizeof **out, ncap * sizeof **out);
-            cap = ncap;
-        }
+        *out = arena_grow(a, *out, *n, &cap, sizeof **out, 8);
         auth_key_info *k = &(*out)[(*n)++];
         int level = auth_level_parse((const char *)sqlite3_column_text(st, 2));
         k->id = sqlite3_column_int64(st, 0);

@@ -64,11 +64,7 @@ int adx_auth_kind_parse(const char *s, kusto_auth_kind *out) {
 }
 
 void adx_errors_add(adx_errors *e, const char *field, const char *fmt, ...) {
-    if (e->count == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 8;
-        e->items = arena_realloc(e->arena, e->items, e->cap * sizeof *e->items, cap * sizeof *e->items);
-        e->cap = cap;
-    }
+    e->items = arena_grow(e->arena, e->items, e->count, &e->cap, sizeof *e->items, 8);
     va_list ap;
     va_start(ap, fmt);
     char *msg = arena_vprintf(e->arena, fmt, ap);

@@ -26,11 +26,7 @@ void fed_err(fed_errlist *e, const char *scope, const char *fmt, ...) {
         e->dropped++;
         return;
     }
-    if (e->count == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 16;
-        e->items = arena_realloc(e->arena, e->items, e->cap * sizeof *e->items, cap * sizeof *e->items);
-        e->cap = cap;
-    }
+    e->items = arena_grow(e->arena, e->items, e->count, &e->cap, sizeof *e->items, 16);
     va_list ap;
     va_start(ap, fmt);
     char *msg = arena_vprintf(e->arena, fmt, ap);

@@ -114,11 +114,7 @@ int sr_store_rules(store_t *s, arena_t *a, sr_rule **out, size_t *n) {
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            *out = arena_realloc(a, *out, cap * sizeof **out, ncap * sizeof **out);
-            cap = ncap;
-        }
+        *out = arena_grow(a, *out, *n, &cap, sizeof **out, 16);
         read_rule(a, st, &(*out)[(*n)++]);
     }
     if (rc != SQLITE_DONE) return fail(s, st, "list rules");
@@ -203,11 +199,7 @@ static int read_ops(store_t *s, arena_t *a, sqlite3_stmt *st, sr_operation **out
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            *out = arena_realloc(a, *out, cap * sizeof **out, ncap * sizeof **out);
-            cap = ncap;
-        }
+        *out = arena_grow(a, *out, *n, &cap, sizeof **out, 8);
         sr_operation *o = &(*out)[(*n)++];
         o->id = sqlite3_column_int64(st, 0);
         o->operation_id = col_text(a, st, 1);

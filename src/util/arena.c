@@ -132,3 +132,11 @@ void ptrvec_push(arena_t *a, ptrvec_t *v, void *item) {
     }
     v->items[v->count++] = item;
 }
+
+void *arena_grow(arena_t *a, void *items, size_t count, size_t *cap, size_t elem, size_t first) {
+    if (count < *cap) return items;
+    size_t ncap = *cap ? *cap * 2 : first;
+    items = arena_realloc(a, items, *cap * elem, ncap * elem);
+    *cap = ncap;
+    return items;
+}

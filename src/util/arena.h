@@ -21,6 +21,9 @@ void *arena_alloc(arena_t *a, size_t size);
 void *arena_alloc_uninit(arena_t *a, size_t size);
 /* Grow a previous allocation (copying); old memory stays until arena_free. */
 void *arena_realloc(arena_t *a, void *old, size_t old_size, size_t new_size);
+/* Room for one more element in a growing arena array of count elements of elem bytes: when count has
+ * reached *cap, the array doubles (first: the initial capacity) and *cap is updated. Returns the array. */
+void *arena_grow(arena_t *a, void *items, size_t count, size_t *cap, size_t elem, size_t first);
 char *arena_strdup(arena_t *a, const char *s);
 char *arena_strndup(arena_t *a, const char *s, size_t n);
 char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "util/arena.h"
 #include "util/base64.h"
 #include "util/buf.h"
 #include "util/datetime.h"
@@ -165,11 +166,27 @@ static void test_json_string(void **state) {
     buf_free(&got);
 }
 
+static void test_arena_grow(void **state) {
+    (void)state;
+    arena_t *a = arena_new();
+    int *v = NULL;
+    size_t n = 0, cap = 0;
+    for (int i = 0; i < 100; i++) {
+        v = arena_grow(a, v, n, &cap, sizeof *v, 4);
+        assert_true(cap > n);
+        v[n++] = i;
+    }
+    assert_int_equal(cap, 128); /* 4, 8, ..., 128: doubling from the first capacity */
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(v[i], i); /* earlier elements copied on every growth */
+    arena_free(a);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base64_vectors), cmocka_unit_test(test_base64_rejects),
         cmocka_unit_test(test_datetime_parse), cmocka_unit_test(test_datetime_format),
-        cmocka_unit_test(test_duration), cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_duration), cmocka_unit_test(test_arena_grow), cmocka_unit_test(test_json_string),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
